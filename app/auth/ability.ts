@@ -1,0 +1,95 @@
+import {
+  AbilityBuilder,
+  createMongoAbility,
+  ForbiddenError,
+  subject as asSubject,
+  type ForcedSubject,
+  type MongoAbility,
+} from "@casl/ability";
+import type { Actor } from "./actor";
+
+// Every authorization decision goes through this ability (Infisical's typed style).
+export type Action = "manage" | "read" | "create" | "update" | "delete" | "leave" | "handOver";
+
+export interface SubjectShapes {
+  Organization: { id: string };
+  Member: { orgId: string; userId?: string };
+  Team: { orgId: string };
+  Product: { orgId: string; id: string };
+  Mailbox: { orgId: string; productId: string };
+  Invitation: { orgId: string };
+  AuditLog: { orgId: string };
+  StaffAccount: { id?: string };
+  StaffAuditLog: Record<string, never>;
+}
+export type SubjectName = keyof SubjectShapes;
+type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
+export type AppAbility = MongoAbility<[Action, Tagged]>;
+
+export function defineAbilityFor(actor: Actor): AppAbility {
+  const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+
+  if (actor.kind === "user") {
+    const memberOf: string[] = [];
+    const adminOf: string[] = [];
+    const repOf: string[] = [];
+    const readable: string[] = [];
+    const manageable: string[] = [];
+    for (const m of actor.memberships) {
+      memberOf.push(m.orgId);
+      if (m.isLegalRep || m.role === "admin") adminOf.push(m.orgId);
+      if (m.isLegalRep) repOf.push(m.orgId);
+      for (const [productId, level] of Object.entries(m.products)) {
+        (level === "manage" ? manageable : readable).push(productId);
+      }
+    }
+    // Every member sees the organization, its members and teams, and may leave it (O-5).
+    can("read", "Organization", { id: { $in: memberOf } });
+    can("leave", "Organization", { id: { $in: memberOf } });
+    can("read", "Member", { orgId: { $in: memberOf } });
+    can("read", "Team", { orgId: { $in: memberOf } });
+    // O-4: "users with sufficient rights" (administrators and the representative).
+    can(["create", "update", "delete"], "Member", { orgId: { $in: adminOf } });
+    can("manage", "Team", { orgId: { $in: adminOf } });
+    can("manage", "Invitation", { orgId: { $in: adminOf } });
+    can("read", "AuditLog", { orgId: { $in: adminOf } });
+    can("manage", "Product", { orgId: { $in: adminOf } });
+    can("manage", "Mailbox", { orgId: { $in: adminOf } });
+    // Restricted users: per product (O-4, O-7).
+    can("read", "Product", { id: { $in: [...readable, ...manageable] } });
+    can(["read", "update"], "Product", { id: { $in: manageable } });
+    can(["read", "update"], "Mailbox", { productId: { $in: manageable } });
+    // O-3: only the legal representative changes the organization's own data; O-6 hand-over.
+    can(["update", "handOver"], "Organization", { id: { $in: repOf } });
+  } else if (actor.kind === "staff") {
+    // K-1: staff act in the back office only.
+    can("read", "StaffAccount");
+    can("read", "StaffAuditLog");
+    if (actor.role === "administrator") can("manage", "StaffAccount");
+    cannot("manage", "Organization");
+  }
+  return build();
+}
+
+export function subject<S extends SubjectName>(type: S, object: SubjectShapes[S]) {
+  return asSubject(type, { ...object }) as ForcedSubject<S> & SubjectShapes[S];
+}
+
+/** Throws ForbiddenError unless the ability allows the action. */
+export function assertCan<S extends SubjectName>(
+  ability: AppAbility,
+  action: Action,
+  type: S,
+  object?: SubjectShapes[S],
+): void {
+  ForbiddenError.from(ability).throwUnlessCan(action, (object ? subject(type, object) : type) as Tagged);
+}
+
+export function allows<S extends SubjectName>(
+  ability: AppAbility,
+  action: Action,
+  type: S,
+  object?: SubjectShapes[S],
+): boolean {
+  return ability.can(action, (object ? subject(type, object) : type) as Tagged);
+}

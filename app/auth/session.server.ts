@@ -1,0 +1,109 @@
+import { createCookie, redirect } from "@remix-run/node";
+import type { Database } from "../../db/client";
+import type { StaffAccount, User } from "../../db/schema";
+import { config } from "../config.server";
+import { addMs, DAY, now } from "../lib/clock";
+import { hashToken, newToken } from "./tokens.server";
+
+// Sessions live in the database (revocable); the cookie carries a random token whose hash
+// is the key. Customer and staff sessions use different cookies and tables never mix.
+const SESSION_DAYS = 14;
+
+function cookie(name: string, path: string) {
+  return createCookie(name, {
+    httpOnly: true,
+    sameSite: "lax",
+    path,
+    secure: config.secureCookies,
+    secrets: [config.sessionSecret],
+    maxAge: SESSION_DAYS * 24 * 3600,
+  });
+}
+let cookies: { user: ReturnType<typeof cookie>; staff: ReturnType<typeof cookie> } | undefined;
+function jar() {
+  cookies ??= { user: cookie("pp_session", "/"), staff: cookie("pp_staff", "/backoffice") };
+  return cookies;
+}
+
+export type SessionKind = "user" | "staff";
+
+export async function createSession(
+  db: Database,
+  kind: SessionKind,
+  principalId: string,
+  meta: { userAgent?: string | null; ip?: string | null },
+): Promise<string> {
+  const { token, tokenHash } = newToken();
+  await db
+    .insertInto("sessions")
+    .values({
+      token_hash: tokenHash,
+      user_id: kind === "user" ? principalId : null,
+      staff_id: kind === "staff" ? principalId : null,
+      expires_at: addMs(now(), SESSION_DAYS * DAY),
+      user_agent: meta.userAgent?.slice(0, 300) ?? null,
+      ip: meta.ip ?? null,
+    })
+    .execute();
+  return jar()[kind].serialize(token);
+}
+
+async function tokenFrom(request: Request, kind: SessionKind): Promise<string | null> {
+  const value = await jar()[kind].parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+export async function getSessionUser(db: Database, request: Request): Promise<{ sessionId: string; user: User } | null> {
+  const token = await tokenFrom(request, "user");
+  if (!token) return null;
+  const row = await db
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .selectAll("u")
+    .select("s.id as session_id")
+    .where("s.token_hash", "=", hashToken(token))
+    .where("s.expires_at", ">", now())
+    .executeTakeFirst();
+  if (!row) return null;
+  const { session_id, ...user } = row;
+  return { sessionId: session_id, user };
+}
+
+export async function getSessionStaff(
+  db: Database,
+  request: Request,
+): Promise<{ sessionId: string; staff: StaffAccount } | null> {
+  const token = await tokenFrom(request, "staff");
+  if (!token) return null;
+  const row = await db
+    .selectFrom("sessions as s")
+    .innerJoin("staff_accounts as a", "a.id", "s.staff_id")
+    .selectAll("a")
+    .select("s.id as session_id")
+    .where("s.token_hash", "=", hashToken(token))
+    .where("s.expires_at", ">", now())
+    .where("a.disabled_at", "is", null)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { session_id, ...staff } = row;
+  return { sessionId: session_id, staff };
+}
+
+/** Ends the session of this request; returns the Set-Cookie header that clears it. */
+export async function destroySession(db: Database, request: Request, kind: SessionKind): Promise<string> {
+  const token = await tokenFrom(request, kind);
+  if (token) await db.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).execute();
+  return jar()[kind].serialize("", { maxAge: 0 });
+}
+
+export function redirectToLogin(request: Request, loginPath = "/login"): never {
+  const url = new URL(request.url);
+  const back = url.pathname + url.search;
+  throw redirect(back && back !== "/" ? `${loginPath}?redirectTo=${encodeURIComponent(back)}` : loginPath);
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

@@ -1,0 +1,33 @@
+import { Form, Link } from "@remix-run/react";
+import { translator } from "../i18n/index";
+import type { RootData } from "../root";
+
+export function Header({ data }: { data: RootData | undefined }) {
+  const t = translator(data?.locale ?? "de");
+  const user = data?.user;
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand">
+        {t("app.name")}
+      </Link>
+      <nav aria-label={t("nav.account")} className="topnav">
+        {user ? (
+          <>
+            <Link to="/account">{user.name}</Link>
+            <Form method="post" action="/logout">
+              <button type="submit" className="link-button">
+                {t("nav.signOut")}
+              </button>
+            </Form>
+          </>
+        ) : (
+          <>
+            <Link to="/login">{t("nav.signIn")}</Link>
+            <Link to="/signup">{t("nav.signUp")}</Link>
+          </>
+        )}
+        {data?.devMail ? <Link to="/dev/mail">{t("nav.mail")}</Link> : null}
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,28 @@
+// Configuration from the environment, read in one place.
+export const config = {
+  get databaseUrl() {
+    return process.env.DATABASE_URL || undefined;
+  },
+  get redisUrl() {
+    return process.env.REDIS_URL || undefined;
+  },
+  get smtpUrl() {
+    return process.env.SMTP_URL || undefined;
+  },
+  get mailFrom() {
+    return process.env.MAIL_FROM || "Partner Portal <no-reply@portal.example>";
+  },
+  get publicUrl() {
+    return (process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 3000}`).replace(/\/$/, "");
+  },
+  get sessionSecret() {
+    const secret = process.env.SESSION_SECRET;
+    if (!secret && process.env.NODE_ENV === "production" && process.env.DEMO !== "1") {
+      throw new Error("SESSION_SECRET must be set in production");
+    }
+    return secret || "dev-only-session-secret-change-me";
+  },
+  get secureCookies() {
+    return process.env.NODE_ENV === "production" && process.env.DEMO !== "1" && !process.env.INSECURE_COOKIES;
+  },
+};

@@ -1,0 +1,24 @@
+import type { Database } from "../../../db/client";
+import { verifyAgainstDummy, verifyPassword } from "../../auth/password.server";
+import { consume, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, reset } from "../../lib/rate-limit.server";
+import { audit } from "../audit/audit.server";
+import { Invalid } from "../errors";
+import { transaction } from "../tx.server";
+
+/**
+ * O-8: the login e-mail and its password. Attempts are limited per account and per IP;
+ * the answer never says whether the e-mail exists.
+ */
+export async function authenticateUser(db: Database, email: string, password: string, ip: string): Promise<{ id: string }> {
+  const normalized = email.trim().toLowerCase();
+  await consume(LOGIN_PER_IP, ip);
+  await consume(LOGIN_PER_ACCOUNT, normalized);
+  const user = await db.selectFrom("users").select(["id", "password_hash"]).where("email", "=", normalized).executeTakeFirst();
+  const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
+  if (!user || !ok) throw new Invalid({ _form: "auth.badCredentials" });
+  await reset(LOGIN_PER_ACCOUNT, normalized);
+  await transaction(db, (trx) =>
+    audit(trx, { kind: "user", userId: user.id, email: normalized, memberships: [], ip }, { action: "account.signed_in", targetType: "user", targetId: user.id }),
+  );
+  return { id: user.id };
+}

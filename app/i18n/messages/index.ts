@@ -1,0 +1,16 @@
+import { common } from "./common";
+import { auth } from "./auth";
+
+// Each area keeps its messages in its own file; they are merged here.
+const areas = [common, auth] as const;
+
+type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
+  ? H["en"] & Merge<R>
+  : unknown;
+type All = Merge<typeof areas>;
+
+function merge(lang: "en" | "de" | "fr"): All {
+  return Object.assign({}, ...areas.map((a) => a[lang])) as All;
+}
+
+export const catalogs = { en: merge("en"), de: merge("de"), fr: merge("fr") };

@@ -1,0 +1,19 @@
+import type { JobName, JobPayload } from "../workers/queues";
+
+/** Where jobs go: BullMQ when REDIS_URL is set, else the in-process runner. */
+export interface JobSink {
+  add<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void>;
+}
+
+const g = globalThis as { __portalJobs?: JobSink };
+
+export function setJobSink(sink: JobSink | undefined): void {
+  g.__portalJobs = sink;
+}
+
+/** Enqueues a job with a deterministic id (no ':' in it, BullMQ reserves it). */
+export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void> {
+  if (jobId.includes(":")) throw new Error(`job id must not contain ':' (${jobId})`);
+  if (!g.__portalJobs) return; // no runner in this process: the periodic sweeps pick the work up
+  await g.__portalJobs.add(name, payload, jobId);
+}

@@ -1,0 +1,57 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { Redis } from "ioredis";
+import { config } from "../config.server";
+
+// Rate limits shared by all server processes through Redis; in memory without Redis.
+// Kept on globalThis so the built server and test code use the same limiters.
+const g = globalThis as { __portalLimiters?: Map<string, RateLimiterAbstract>; __portalRedis?: Redis; __portalRlPrefix?: string };
+
+function redis(): Redis | undefined {
+  if (!config.redisUrl) return undefined;
+  g.__portalRedis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  return g.__portalRedis;
+}
+
+export interface LimitSpec {
+  name: string;
+  points: number;
+  durationSec: number;
+  blockSec?: number;
+}
+
+function limiter(spec: LimitSpec): RateLimiterAbstract {
+  g.__portalLimiters ??= new Map();
+  const prefix = `${process.env.RATE_LIMIT_PREFIX ?? "rl"}:${spec.name}`;
+  let l = g.__portalLimiters.get(prefix);
+  if (!l) {
+    const client = redis();
+    const opts = { keyPrefix: prefix, points: spec.points, duration: spec.durationSec, blockDuration: spec.blockSec ?? 0 };
+    l = client ? new RateLimiterRedis({ ...opts, storeClient: client, useRedisPackage: false }) : new RateLimiterMemory(opts);
+    g.__portalLimiters.set(prefix, l);
+  }
+  return l;
+}
+
+export class RateLimited extends Error {
+  constructor(public readonly retryAfterSec: number) {
+    super("rate_limited");
+  }
+}
+
+/** Takes one point from each key's bucket; throws RateLimited if any bucket is empty. */
+export async function consume(spec: LimitSpec, key: string): Promise<void> {
+  try {
+    await limiter(spec).consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw new RateLimited(Math.ceil(err.msBeforeNext / 1000));
+    throw err;
+  }
+}
+
+export async function reset(spec: LimitSpec, key: string): Promise<void> {
+  await limiter(spec).delete(key);
+}
+
+export const LOGIN_PER_ACCOUNT: LimitSpec = { name: "login-account", points: 5, durationSec: 15 * 60 };
+export const LOGIN_PER_IP: LimitSpec = { name: "login-ip", points: 30, durationSec: 15 * 60 };
+export const RESET_PER_IP: LimitSpec = { name: "reset-ip", points: 10, durationSec: 60 * 60 };

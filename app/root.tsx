@@ -1,0 +1,90 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { getDb } from "./db.server";
+import { getSessionUser } from "./auth/session.server";
+import { pickLocale, translator, type UiLocale } from "./i18n/index";
+import { useT } from "./i18n/react";
+import { userOrganizations } from "./domain/orgs/queries.server";
+import styles from "./styles/app.css";
+import { Header } from "./components/header";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "Partner Portal" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
+  const session = await getSessionUser(db, request);
+  const locale: UiLocale = pickLocale(session?.user.locale, request.headers.get("Accept-Language"));
+  const user = session
+    ? {
+        id: session.user.id,
+        name: session.user.name,
+        email: session.user.email,
+        organizations: await userOrganizations(db, session.user.id),
+      }
+    : null;
+  return { locale, user, devMail: !process.env.SMTP_URL };
+}
+
+export type RootData = Awaited<ReturnType<typeof loader>>;
+
+export function useRootData(): RootData | undefined {
+  return useRouteLoaderData<typeof loader>("root");
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const locale = data?.locale ?? "de";
+  const t = translator(locale);
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          {t("nav.skip")}
+        </a>
+        <Header data={data} />
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const t = useT();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const message = status === 404 ? "errors.notFound" : status === 403 ? "errors.forbidden" : "errors.server";
+  return (
+    <main id="main" className="page narrow">
+      <h1>{t("errors.title", { status })}</h1>
+      <p>{t(message)}</p>
+      <p>
+        <a href="/">{t("common.back")}</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,60 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { getDb } from "../db.server";
+import { authenticateUser } from "../domain/accounts/signin.server";
+import { createSession, safeRedirect } from "../auth/session.server";
+import { optionalUser } from "../auth/request.server";
+import { clientIp, formAction, parseForm } from "../lib/http.server";
+import { useT } from "../i18n/react";
+import { Field, FormError } from "../components/form";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Partner Portal" }];
+
+const schema = z.object({
+  email: z.string().trim().min(1, "errors.required").max(254, "errors.tooLong"),
+  password: z.string().min(1, "errors.required").max(200, "errors.tooLong"),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await optionalUser(request)) throw redirect("/");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  return formAction(async () => {
+    const input = parseForm(schema, form);
+    const db = getDb();
+    const ip = clientIp(request, context);
+    const user = await authenticateUser(db, input.email, input.password, ip);
+    const cookie = await createSession(db, "user", user.id, { userAgent: request.headers.get("User-Agent"), ip });
+    return redirect(safeRedirect(input.redirectTo, "/"), { headers: { "Set-Cookie": cookie } });
+  });
+}
+
+export default function Login() {
+  const errors = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const t = useT();
+  return (
+    <main id="main" className="page narrow">
+      <h1>{t("auth.signInTitle")}</h1>
+      <Form method="post" noValidate>
+        <FormError errors={errors} />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <Field name="email" type="email" label={t("auth.email")} autoComplete="username" required errors={errors} autoFocus />
+        <Field name="password" type="password" label={t("auth.password")} autoComplete="current-password" required errors={errors} />
+        <button type="submit">{t("auth.submitSignIn")}</button>
+      </Form>
+      <p>
+        <Link to="/forgot-password">{t("auth.forgot")}</Link>
+      </p>
+      <p>
+        {t("auth.noAccount")} <Link to="/signup">{t("nav.signUp")}</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,92 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "../auth/request.server";
+import { allows } from "../auth/ability";
+import { getDb } from "../db.server";
+import { userOrganizations } from "../domain/orgs/queries.server";
+import { useT } from "../i18n/react";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const orgs = await userOrganizations(getDb(), ctx.user.id);
+  const current = orgs.find((o) => o.id === ctx.orgId)!;
+  const org = { orgId: ctx.orgId };
+  return {
+    org: current,
+    orgs,
+    can: {
+      manageMembers: allows(ctx.ability, "create", "Member", org),
+      manageTeams: allows(ctx.ability, "manage", "Team", org),
+      updateOrg: allows(ctx.ability, "update", "Organization", { id: ctx.orgId }),
+      readAudit: allows(ctx.ability, "read", "AuditLog", org),
+    },
+  };
+}
+
+export default function OrgLayout() {
+  const { org, orgs, can } = useLoaderData<typeof loader>();
+  const t = useT();
+  const base = `/orgs/${org.id}`;
+  return (
+    <div className="shell">
+      <aside className="sidebar" aria-label={t("nav.organization")}>
+        <p className="hint">{t("nav.currentOrg")}</p>
+        <p className="org-current" data-testid="current-org">
+          {org.name}
+        </p>
+        <p>
+          <span className="badge">{t(`roles.${org.role}`)}</span>
+        </p>
+        {orgs.length > 1 ? (
+          <Form method="post" action="/account/switch-org" className="org-switch">
+            <label htmlFor="org-switch">{t("nav.switchOrg")}</label>
+            <select id="org-switch" name="orgId" defaultValue={org.id}>
+              {orgs.map((o: (typeof orgs)[number]) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="secondary">
+              {t("common.confirm")}
+            </button>
+          </Form>
+        ) : null}
+        <h2>{t("nav.organization")}</h2>
+        <ul>
+          <li>
+            <NavLink to={base} end>
+              {t("nav.overview")}
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/members`}>{t("nav.members")}</NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/teams`}>{t("nav.teams")}</NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/products`}>{t("nav.products")}</NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/settings`}>{t("nav.settings")}</NavLink>
+          </li>
+          {can.readAudit ? (
+            <li>
+              <NavLink to={`${base}/audit`}>{t("nav.audit")}</NavLink>
+            </li>
+          ) : null}
+          <li>
+            <NavLink to={`${base}/legal-representative`}>{t("nav.handover")}</NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/leave`}>{t("nav.leave")}</NavLink>
+          </li>
+        </ul>
+      </aside>
+      <main id="main" className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

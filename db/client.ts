@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect } from "kysely";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import pg from "pg";
+import type { DB } from "./schema";
+
+// bigint (int8) and count(*) come back as strings from pg: money in minor units and
+// counts fit safely in a JS number, so parse them as numbers in one place.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export type Database = Kysely<DB>;
+
+export interface CreateDbOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  poolSize?: number;
+}
+
+/** A pg Pool for DATABASE_URL; without it, PGlite (embedded Postgres) in a local folder. */
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const { PGlite, types } = await import("@electric-sql/pglite");
+  const { PGliteDialect } = await import("kysely-pglite-dialect");
+  const dataDir = options.dataDir ?? "./.data/pglite";
+  await mkdir(dirname(dataDir), { recursive: true });
+  const client = await PGlite.create({
+    dataDir,
+    parsers: { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) },
+  });
+  return new Kysely<DB>({ dialect: new PGliteDialect(client) });
+}
+
+/** Kysely counts come back as string (pg) or number (PGlite). */
+export function toCount(value: unknown): number {
+  return Number(value ?? 0);
+}

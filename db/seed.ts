@@ -1,0 +1,121 @@
+import { hash } from "@node-rs/argon2";
+import type { Kysely } from "kysely";
+import type { DB, PermissionLevel, ProductType } from "./schema";
+
+export const DEMO_PASSWORD = "Demo-Passwort-2026";
+
+export const demoLogins = [
+  { who: "Legal representative, Alpine Web GmbH", email: "anna.meier@alpineweb.ch" },
+  { who: "Administrator, Alpine Web GmbH", email: "marco.rossi@alpineweb.ch" },
+  { who: "Restricted user, Alpine Web GmbH (team Support)", email: "lea.keller@alpineweb.ch" },
+  { who: "Legal representative, Léman Digital SA", email: "claire.dubois@lemandigital.ch" },
+  { who: "Restricted user, Léman Digital SA", email: "julien.favre@lemandigital.ch" },
+  { who: "Provider staff administrator (back office: /backoffice)", email: "admin@provider.example" },
+  { who: "Provider support agent (back office: /backoffice)", email: "support@provider.example" },
+];
+
+/** Demo data for the embedded default. Does nothing if the demo data is already there. */
+export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
+  const existing = await db.selectFrom("users").select("id").where("email", "=", "anna.meier@alpineweb.ch").executeTakeFirst();
+  if (existing) return false;
+  const passwordHash = await hash(DEMO_PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+
+  await db.transaction().execute(async (trx) => {
+    const user = async (email: string, name: string, locale: "de" | "fr" | "en") =>
+      (
+        await trx
+          .insertInto("users")
+          .values({ email, name, password_hash: passwordHash, locale })
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      ).id;
+    const org = async (name: string, repId: string, extra: { city: string; postal_code: string; legal_form: string; registry_id: string }) => {
+      const id = (
+        await trx
+          .insertInto("organizations")
+          .values({ name, legal_rep_user_id: repId, currency: "CHF", country: "CH", street: "Bahnhofstrasse 1", ...extra })
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      ).id;
+      await trx.insertInto("memberships").values({ org_id: id, user_id: repId, role: "admin" }).execute();
+      return id;
+    };
+    const product = async (orgId: string, type: ProductType, name: string) =>
+      (await trx.insertInto("products").values({ org_id: orgId, type, name }).returning("id").executeTakeFirstOrThrow()).id;
+    const grant = (orgId: string, productId: string, level: PermissionLevel, who: { user_id?: string; team_id?: string }) =>
+      trx
+        .insertInto("product_permissions")
+        .values({ org_id: orgId, product_id: productId, level, user_id: who.user_id ?? null, team_id: who.team_id ?? null })
+        .execute();
+
+    const anna = await user("anna.meier@alpineweb.ch", "Anna Meier", "de");
+    const marco = await user("marco.rossi@alpineweb.ch", "Marco Rossi", "de");
+    const lea = await user("lea.keller@alpineweb.ch", "Lea Keller", "de");
+    const claire = await user("claire.dubois@lemandigital.ch", "Claire Dubois", "fr");
+    const julien = await user("julien.favre@lemandigital.ch", "Julien Favre", "fr");
+
+    const alpine = await org("Alpine Web GmbH", anna, { city: "Zürich", postal_code: "8001", legal_form: "GmbH", registry_id: "CHE-109.322.551" });
+    const leman = await org("Léman Digital SA", claire, { city: "Lausanne", postal_code: "1003", legal_form: "SA", registry_id: "CHE-116.281.710" });
+    await trx
+      .insertInto("memberships")
+      .values([
+        { org_id: alpine, user_id: marco, role: "admin" },
+        { org_id: alpine, user_id: lea, role: "restricted" },
+        { org_id: leman, user_id: julien, role: "restricted" },
+        // Marco also helps Léman Digital with its websites.
+        { org_id: leman, user_id: marco, role: "restricted" },
+      ])
+      .execute();
+
+    const alpineDomain = await product(alpine, "domain", "alpineweb.ch");
+    const alpineHosting = await product(alpine, "hosting", "Web hosting alpineweb.ch");
+    const alpineMail = await product(alpine, "mail", "Mail service alpineweb.ch");
+    await product(alpine, "storage", "kDrive Alpine Web");
+    const lemanDomain = await product(leman, "domain", "lemandigital.ch");
+    const lemanHosting = await product(leman, "hosting", "Hébergement lemandigital.ch");
+    const lemanMail = await product(leman, "mail", "Service mail lemandigital.ch");
+    await product(leman, "chat", "Chat Léman Digital");
+
+    const support = (
+      await trx.insertInto("teams").values({ org_id: alpine, name: "Support" }).returning("id").executeTakeFirstOrThrow()
+    ).id;
+    await trx.insertInto("team_members").values({ org_id: alpine, team_id: support, user_id: lea }).execute();
+    await grant(alpine, alpineMail, "manage", { team_id: support });
+    await grant(alpine, alpineHosting, "read", { team_id: support });
+    await grant(alpine, alpineDomain, "read", { user_id: lea });
+    await grant(leman, lemanHosting, "manage", { user_id: julien });
+    await grant(leman, lemanMail, "read", { user_id: julien });
+    await grant(leman, lemanDomain, "manage", { user_id: marco });
+    await grant(leman, lemanHosting, "manage", { user_id: marco });
+
+    for (const [orgId, productId, address, users] of [
+      [alpine, alpineMail, "anna.meier@alpineweb.ch", [anna]],
+      [alpine, alpineMail, "info@alpineweb.ch", [anna, marco, lea]],
+      [leman, lemanMail, "contact@lemandigital.ch", [claire, julien]],
+    ] as const) {
+      const mailbox = await trx
+        .insertInto("mailboxes")
+        .values({ org_id: orgId, product_id: productId, address, password_hash: passwordHash })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      for (const userId of users) {
+        await trx.insertInto("mailbox_webmail_users").values({ org_id: orgId, mailbox_id: mailbox.id, user_id: userId }).execute();
+      }
+    }
+
+    await trx
+      .insertInto("staff_accounts")
+      .values([
+        { email: "admin@provider.example", name: "Sandra Huber", role: "administrator", password_hash: passwordHash },
+        { email: "support@provider.example", name: "Luca Bernasconi", role: "support_agent", password_hash: passwordHash },
+        { email: "billing@provider.example", name: "Nora Weber", role: "billing_agent", password_hash: passwordHash },
+        { email: "partners@provider.example", name: "Yves Rochat", role: "partner_manager", password_hash: passwordHash },
+      ])
+      .execute();
+    await trx
+      .insertInto("audit_log")
+      .values({ action: "demo.seeded", data: JSON.stringify({ organizations: [alpine, leman] }) })
+      .execute();
+  });
+  return true;
+}

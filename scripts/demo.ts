@@ -1,0 +1,22 @@
+import { initDb } from "../app/db.server";
+import { DEMO_PASSWORD, demoLogins, seedDemo } from "../db/seed";
+import { startServer } from "../server";
+
+// `npm run demo`: the portal on the embedded default (PGlite in ./.data, jobs in-process,
+// mails on the local mail page) with demo data.
+process.env.DEMO = "1";
+process.env.NODE_ENV ??= "production";
+const db = await initDb();
+await seedDemo(db);
+const server = await startServer({ log: false });
+const url = `http://localhost:${server.port}`;
+console.log(`\nPartner Portal is running at ${url}\n`);
+console.log(`Demo logins (password for all: ${DEMO_PASSWORD}):`);
+for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.who}`);
+console.log(`\nCustomer sign-in: ${url}/login   Back office: ${url}/backoffice/login   Mails: ${url}/dev/mail\n`);
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());

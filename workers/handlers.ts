@@ -1,0 +1,19 @@
+import type { Database } from "../db/client";
+import { jobPayloads, type JobName } from "./queues";
+import { deliverEmail } from "./jobs/deliver-email";
+import { purgeExpired } from "./jobs/purge-expired";
+import { sweepOutbox } from "./jobs/sweep-outbox";
+
+/** One handler per job; the BullMQ worker and the in-process runner both call these. */
+export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
+  switch (name) {
+    case "deliver-email":
+      return deliverEmail(db, jobPayloads["deliver-email"].parse(data));
+    case "purge-expired":
+      return purgeExpired(db);
+    case "sweep-outbox":
+      return sweepOutbox(db);
+    default:
+      throw new Error(`unknown job ${String(name)}`);
+  }
+}

@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+// Queue names and each job's payload, in one place. Payloads carry ids, never data or secrets.
+export const QUEUE = "portal";
+
+export const jobPayloads = {
+  "deliver-email": z.object({ outboxId: z.string().uuid() }),
+  "purge-expired": z.object({}),
+  "sweep-outbox": z.object({}),
+} as const;
+
+export type JobName = keyof typeof jobPayloads;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloads)[N]>;
+
+/** Repeating work, run by job schedulers (BullMQ) or timers (in-process). */
+export const schedules: Array<{ name: JobName; everyMs: number }> = [
+  { name: "purge-expired", everyMs: 60 * 60 * 1000 },
+  { name: "sweep-outbox", everyMs: 60 * 1000 },
+];
