@@ -1,8 +1,13 @@
 import { common } from "./common";
 import { auth } from "./auth";
+import { members } from "./members";
+import { orgadmin } from "./orgadmin";
+import { account } from "./account";
+import { backoffice } from "./backoffice";
+import { products } from "./products";
 
 // Each area keeps its messages in its own file; they are merged here.
-const areas = [common, auth] as const;
+const areas = [common, auth, members, orgadmin, account, backoffice, products] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
   ? H["en"] & Merge<R>

@@ -1,0 +1,13 @@
+import { defineMessages } from "../define";
+
+export const backoffice = defineMessages({
+  en: {
+    "backoffice.title": "backoffice",
+  },
+  de: {
+    "backoffice.title": "backoffice",
+  },
+  fr: {
+    "backoffice.title": "backoffice",
+  },
+});
