@@ -2,9 +2,10 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 
 // The built portal (`remix build` output), answering Requests in-process: every test goes
 // through the real route modules, loaders and actions, against the test's real database.
-let handler: ((request: Request, context?: Record<string, unknown>) => Promise<Response>) | undefined;
+type Handler = (request: Request, context?: Record<string, unknown>) => Promise<Response>;
+let handler: Handler | undefined;
 
-async function getHandler() {
+async function getHandler(): Promise<Handler> {
   if (!handler) {
     // @ts-ignore -- produced by `remix build`
     const build = (await import("../../build/index.js")) as ServerBuild;
