@@ -9,7 +9,9 @@ async function getHandler(): Promise<Handler> {
   if (!handler) {
     // @ts-ignore -- produced by `remix build`
     const build = (await import("../../build/index.js")) as ServerBuild;
-    handler = createRequestHandler(build, "production");
+    const created: Handler = createRequestHandler(build, "production");
+    handler = created;
+    return created;
   }
   return handler;
 }
