@@ -28,3 +28,9 @@ export class Conflict extends DomainError {
     super(message ?? code);
   }
 }
+
+/** A Postgres unique violation of the named constraint or index (a race the database decided). */
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === "23505" && e.constraint === constraint;
+}
