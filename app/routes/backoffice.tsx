@@ -1,0 +1,51 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { requireStaff } from "../auth/request.server";
+import { useT } from "../i18n/react";
+
+export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal" }];
+
+/** K-1: the back office, for staff accounts only (a customer session does not count). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { staff } = await requireStaff(request, context);
+  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role } };
+}
+
+export default function BackofficeLayout() {
+  const { staff } = useLoaderData<typeof loader>();
+  const t = useT();
+  return (
+    <div className="shell">
+      <aside className="sidebar" aria-label={t("backoffice.nav.label")}>
+        <p className="hint">{t("backoffice.title")}</p>
+        <p className="org-current" data-testid="current-staff">
+          {staff.name}
+        </p>
+        <p>
+          <span className="badge">{t(`backoffice.role.${staff.role}`)}</span>
+        </p>
+        <ul>
+          <li>
+            <NavLink to="/backoffice" end>
+              {t("backoffice.nav.dashboard")}
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/backoffice/staff">{t("backoffice.nav.staff")}</NavLink>
+          </li>
+          <li>
+            <NavLink to="/backoffice/audit">{t("backoffice.nav.audit")}</NavLink>
+          </li>
+        </ul>
+        <Form method="post" action="/backoffice/logout">
+          <button type="submit" className="secondary">
+            {t("backoffice.nav.signOut")}
+          </button>
+        </Form>
+      </aside>
+      <main id="main" className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
