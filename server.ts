@@ -3,6 +3,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { sql } from "kysely";
 import { initDb } from "./app/db.server";
+import { config } from "./app/config.server";
 import { setJobSink } from "./app/jobs.server";
 import { startInlineWorkers } from "./workers/inline";
 import { createBullSink } from "./workers/bullmq";
@@ -10,6 +11,7 @@ import { createBullSink } from "./workers/bullmq";
 // The portal's HTTP server: migrates the database, serves the Remix build and /healthz,
 // and runs jobs in-process when there is no Redis.
 export async function startServer(options: { port?: number; log?: boolean } = {}) {
+  void config.sessionSecret; // fail at start-up, not at the first sign-in, when it is missing
   const db = await initDb();
   let stopJobs: () => unknown = () => undefined;
   if (process.env.REDIS_URL) {
@@ -35,6 +37,7 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
     }
   });
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+  app.use("/build", (_req, res) => void res.sendStatus(404));
   app.use(express.static("public", { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ ip: req.ip }) }));
 

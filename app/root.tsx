@@ -11,20 +11,24 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { getDb } from "./db.server";
-import { getSessionUser } from "./auth/session.server";
+import { sessionOf } from "./auth/request.server";
 import { pickLocale, translator, type UiLocale } from "./i18n/index";
 import { useT } from "./i18n/react";
 import { userOrganizations } from "./domain/orgs/queries.server";
+import { devMailboxEnabled } from "./domain/mail/dev-mailbox.server";
 import styles from "./styles/app.css";
 import { Header } from "./components/header";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "Partner Portal" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
-  const session = await getSessionUser(db, request);
+  const session = await sessionOf(request);
   const locale: UiLocale = pickLocale(session?.user.locale, request.headers.get("Accept-Language"));
   const user = session
     ? {
@@ -34,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         organizations: await userOrganizations(db, session.user.id),
       }
     : null;
-  return { locale, user, devMail: !process.env.SMTP_URL };
+  return { locale, user, devMail: devMailboxEnabled() };
 }
 
 export type RootData = Awaited<ReturnType<typeof loader>>;

@@ -52,6 +52,8 @@ export async function startBullWorkers(db: Database, opts: BullOptions & { concu
     concurrency: opts.concurrency ?? 10,
   });
   worker.on("error", (err) => console.warn("worker error:", err.message));
+  // A failed attempt is retried with backoff (jobDefaults); say which one failed and why.
+  worker.on("failed", (job, err) => console.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}):`, err.message));
   return {
     sink,
     worker,

@@ -23,11 +23,37 @@ export interface UserContext {
   locale: UiLocale;
 }
 
+// A document request runs several loaders (root, layout, page) on the same Request: the
+// session and the actor are looked up once per request, not once per loader.
+const sessions = new WeakMap<Request, ReturnType<typeof getSessionUser>>();
+const users = new WeakMap<Request, Promise<UserContext | null>>();
+
+/** The session's user of this request, looked up once per request. */
+export function sessionOf(request: Request): ReturnType<typeof getSessionUser> {
+  let found = sessions.get(request);
+  if (!found) {
+    found = getSessionUser(getDb(), request);
+    sessions.set(request, found);
+  }
+  return found;
+}
+
 /** The signed-in user with their actor and ability, or a redirect to sign-in. */
 export async function requireUser(request: Request, context?: AppLoadContext): Promise<UserContext> {
+  let found = users.get(request);
+  if (!found) {
+    found = loadUserContext(request, context);
+    users.set(request, found);
+  }
+  const ctx = await found;
+  if (!ctx) redirectToLogin(request);
+  return ctx;
+}
+
+async function loadUserContext(request: Request, context?: AppLoadContext): Promise<UserContext | null> {
   const db = getDb();
-  const session = await getSessionUser(db, request);
-  if (!session) redirectToLogin(request);
+  const session = await sessionOf(request);
+  if (!session) return null;
   const actor = (await loadUserActor(db, session.user, clientIp(request, context))) as UserContext["actor"];
   return {
     user: session.user,
@@ -55,7 +81,7 @@ export async function requireOrg(request: Request, context: AppLoadContext | und
 }
 
 export async function optionalUser(request: Request): Promise<User | null> {
-  return (await getSessionUser(getDb(), request))?.user ?? null;
+  return (await sessionOf(request))?.user ?? null;
 }
 
 export interface StaffContext {

@@ -1,10 +1,20 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, useLocation } from "@remix-run/react";
 import { translator } from "../i18n/index";
 import type { RootData } from "../root";
 
 export function Header({ data }: { data: RootData | undefined }) {
   const t = translator(data?.locale ?? "de");
   const user = data?.user;
+  // The back office has its own navigation and its own (staff) session.
+  if (useLocation().pathname.startsWith("/backoffice")) {
+    return (
+      <header className="topbar">
+        <Link to="/backoffice" className="brand">
+          {t("app.name")}
+        </Link>
+      </header>
+    );
+  }
   return (
     <header className="topbar">
       <Link to="/" className="brand">

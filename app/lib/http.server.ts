@@ -88,6 +88,15 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A route's `headers` export for forms that can be rate limited: without it Remix drops the
+ * action's Retry-After (set by formAction) from the page's response.
+ */
+export function retryAfterHeaders({ actionHeaders }: { actionHeaders: Headers }): HeadersInit {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : {};
+}
+
 export function clientIp(request: Request, context: { ip?: string } | undefined): string {
   return context?.ip ?? request.headers.get("x-forwarded-for")?.split(",")[0].trim() ?? "unknown";
 }

@@ -48,6 +48,11 @@ export async function consume(spec: LimitSpec, key: string): Promise<void> {
   }
 }
 
+/** Gives back a point taken by `consume`, for attempts that turned out to be legitimate. */
+export async function refund(spec: LimitSpec, key: string): Promise<void> {
+  await limiter(spec).reward(key, 1);
+}
+
 export async function reset(spec: LimitSpec, key: string): Promise<void> {
   await limiter(spec).delete(key);
 }

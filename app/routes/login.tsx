@@ -6,11 +6,13 @@ import { getDb } from "../db.server";
 import { authenticateUser } from "../domain/accounts/signin.server";
 import { createSession, safeRedirect } from "../auth/session.server";
 import { optionalUser } from "../auth/request.server";
-import { clientIp, formAction, parseForm } from "../lib/http.server";
+import { clientIp, formAction, parseForm, retryAfterHeaders } from "../lib/http.server";
 import { useT } from "../i18n/react";
-import { Field, FormError } from "../components/form";
+import { Field, FormError, Notice } from "../components/form";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Partner Portal" }];
+
+export const headers = retryAfterHeaders;
 
 const schema = z.object({
   email: z.string().trim().min(1, "errors.required").max(254, "errors.tooLong"),
@@ -42,6 +44,7 @@ export default function Login() {
   return (
     <main id="main" className="page narrow">
       <h1>{t("auth.signInTitle")}</h1>
+      {params.get("reset") === "done" ? <Notice>{t("account.resetDone")}</Notice> : null}
       <Form method="post" noValidate>
         <FormError errors={errors} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />

@@ -2,18 +2,14 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { allows } from "../auth/ability";
-import { getDb } from "../db.server";
-import { userOrganizations } from "../domain/orgs/queries.server";
+import { useRootData } from "../root";
 import { useT } from "../i18n/react";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
-  const orgs = await userOrganizations(getDb(), ctx.user.id);
-  const current = orgs.find((o) => o.id === ctx.orgId)!;
   const org = { orgId: ctx.orgId };
   return {
-    org: current,
-    orgs,
+    orgId: ctx.orgId,
     can: {
       manageMembers: allows(ctx.ability, "create", "Member", org),
       manageTeams: allows(ctx.ability, "manage", "Team", org),
@@ -24,7 +20,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function OrgLayout() {
-  const { org, orgs, can } = useLoaderData<typeof loader>();
+  const { orgId, can } = useLoaderData<typeof loader>();
+  // The organizations are already in the root loader's data: no second query.
+  const orgs = useRootData()?.user?.organizations ?? [];
+  const org = orgs.find((o) => o.id === orgId) ?? { id: orgId, name: "", role: "restricted" as const };
   const t = useT();
   const base = `/orgs/${org.id}`;
   return (

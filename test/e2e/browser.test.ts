@@ -32,4 +32,78 @@ describe("in headless Chromium", () => {
     expect(user).toBeDefined();
     await context.close();
   });
+
+  it("O-4: an administrator invites a user with a product permission, the person joins, and the permission is changed", async () => {
+    const admin = await browser.newContext({ locale: "en-GB" });
+    admin.setDefaultTimeout(8_000);
+    const page = await admin.newPage();
+    const adminEmail = uniqueEmail("admin");
+    await page.goto(`${server.url}/signup`);
+    await page.getByLabel("Your name").fill("Reto Kaufmann");
+    await page.getByLabel("E-mail (login)").fill(adminEmail);
+    await page.getByLabel("Password").fill("an-admin-password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/orgs\/[0-9a-f-]+$/);
+    const orgId = new URL(page.url()).pathname.split("/")[2];
+    const db = testDb();
+    const product = await db
+      .insertInto("products")
+      .values({ org_id: orgId, type: "hosting", name: "kaufmann.ch hosting" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    // Invite with the permission set at once (keyboard-usable form: labels, fieldsets).
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByRole("link", { name: "Invite a user" }).click();
+    await page.getByRole("heading", { name: "Invite a user" }).waitFor();
+    const inviteeEmail = uniqueEmail("invitee");
+    await page.getByLabel("E-mail", { exact: true }).fill(inviteeEmail);
+    await page.getByLabel("Restricted user").check();
+    await page.getByLabel("kaufmann.ch hosting").selectOption("read");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await page.waitForURL(/\/members(\?.*)?$/);
+
+    // The invitation mail carries the link; the invitee creates the account on acceptance.
+    const mail = await db
+      .selectFrom("email_outbox")
+      .select("body_text")
+      .where("to_address", "=", inviteeEmail)
+      .executeTakeFirstOrThrow();
+    const link = mail.body_text.match(/https?:\/\/\S+\/invitations\/\S+/)![0];
+    const invitee = await browser.newContext({ locale: "en-GB" });
+    invitee.setDefaultTimeout(8_000);
+    const inviteePage = await invitee.newPage();
+    await inviteePage.goto(`${server.url}${new URL(link).pathname}`);
+    await inviteePage.getByLabel("Your name").fill("Sara Frei");
+    await inviteePage.getByLabel("Password").fill("an-invitee-password");
+    await inviteePage.getByRole("button", { name: "Create account and join" }).click();
+    await inviteePage.waitForURL(new RegExp(`/orgs/${orgId}$`));
+    const user = await db.selectFrom("users").select("id").where("email", "=", inviteeEmail).executeTakeFirstOrThrow();
+    const granted = await db
+      .selectFrom("product_permissions")
+      .select("level")
+      .where("product_id", "=", product.id)
+      .where("user_id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    expect(granted.level).toBe("read");
+
+    // The administrator raises the permission in the editor.
+    await page.goto(`${server.url}/orgs/${orgId}/members/${user.id}`);
+    await page.getByLabel("Own permission for kaufmann.ch hosting").selectOption("manage");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(async () =>
+        (
+          await db
+            .selectFrom("product_permissions")
+            .select("level")
+            .where("product_id", "=", product.id)
+            .where("user_id", "=", user.id)
+            .executeTakeFirst()
+        )?.level,
+      )
+      .toBe("manage");
+    await invitee.close();
+    await admin.close();
+  });
 });

@@ -49,7 +49,20 @@ afterAll(async () => {
   setDb(undefined);
   setJobSink(undefined);
   await db?.destroy();
-  await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
+  await admin(async (c) => {
+    // pg's pool.end() resolves before its connections have closed. Terminating them (force)
+    // makes them raise an uncaught error in this process, so wait for them to go first.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        await c.query(`drop database if exists "${name}"`);
+        return;
+      } catch (err) {
+        if (!String(err).includes("being accessed by other users")) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await c.query(`drop database if exists "${name}" with (force)`);
+  });
 });
 
 // A test that logs console.error fails: errors are asserted, not printed.
