@@ -1,7 +1,18 @@
 // Configuration from the environment, read in one place.
 export const config = {
+  /** Only for the benchmark that measures what row-level security costs. */
+  get bypassRowLevelSecurity() {
+    return process.env.BENCH_BYPASS_ROW_LEVEL_SECURITY === "1";
+  },
+  get poolSize() {
+    return Number(process.env.DATABASE_POOL_SIZE || 20);
+  },
   get databaseUrl() {
     return process.env.DATABASE_URL || undefined;
+  },
+  /** Where the embedded PGlite database keeps its files when there is no DATABASE_URL. */
+  get pgliteDir() {
+    return process.env.PGLITE_DATA_DIR || "./.data/pglite";
   },
   get redisUrl() {
     return process.env.REDIS_URL || undefined;

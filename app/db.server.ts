@@ -1,4 +1,4 @@
-import { createDb, type Database } from "../db/client";
+import { APP_ROLE, createDb, switchRole, type Database } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { config } from "./config.server";
 
@@ -15,11 +15,30 @@ export function setDb(db: Database | undefined): void {
   g.__portalDb = db;
 }
 
-/** Opens the database (pg or PGlite) and migrates it to the latest version. */
-export function initDb(): Promise<Database> {
+export interface InitDbOptions {
+  /** Runs as the owner after migrating, before the portal's role takes over (demo seed). */
+  prepare?: (owner: Database) => Promise<unknown>;
+}
+
+/**
+ * Opens the database (pg or PGlite), migrates it as the owner, then serves the portal's
+ * queries as `portal_app`, which row-level security applies to.
+ */
+export function initDb(options: InitDbOptions = {}): Promise<Database> {
   g.__portalDbReady ??= (async () => {
-    const db = await createDb({ databaseUrl: config.databaseUrl });
-    await migrateToLatest(db);
+    const owner = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.pgliteDir });
+    await migrateToLatest(owner);
+    await options.prepare?.(owner);
+    const role = config.bypassRowLevelSecurity ? undefined : APP_ROLE;
+    let db = owner;
+    if (config.databaseUrl) {
+      if (role) {
+        await owner.destroy();
+        db = await createDb({ databaseUrl: config.databaseUrl, role, poolSize: config.poolSize });
+      }
+    } else if (role) {
+      await switchRole(owner, role);
+    }
     g.__portalDb = db;
     return db;
   })();

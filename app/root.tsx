@@ -10,11 +10,10 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { getDb } from "./db.server";
-import { sessionOf } from "./auth/request.server";
+import { requireUser, sessionOf } from "./auth/request.server";
 import { pickLocale, translator, type UiLocale } from "./i18n/index";
 import { useT } from "./i18n/react";
-import { userOrganizations } from "./domain/orgs/queries.server";
+import { organizationsOf } from "./domain/orgs/queries.server";
 import { devMailboxEnabled } from "./domain/mail/dev-mailbox.server";
 import styles from "./styles/app.css";
 import { Header } from "./components/header";
@@ -26,16 +25,16 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Partner Portal" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const db = getDb();
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await sessionOf(request);
   const locale: UiLocale = pickLocale(session?.user.locale, request.headers.get("Accept-Language"));
+  // The actor (loaded once per request) already knows the user's organizations.
   const user = session
     ? {
         id: session.user.id,
         name: session.user.name,
         email: session.user.email,
-        organizations: await userOrganizations(db, session.user.id),
+        organizations: organizationsOf((await requireUser(request, context)).actor),
       }
     : null;
   return { locale, user, devMail: devMailboxEnabled() };

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import pg from "pg";
@@ -15,12 +15,23 @@ export interface CreateDbOptions {
   databaseUrl?: string;
   dataDir?: string;
   poolSize?: number;
+  /**
+   * The role every connection switches to (`SET ROLE`), e.g. `portal_app`, which owns no
+   * table and is subject to row-level security. Without it, queries run as the connecting
+   * (owner) role: migrations, seeds and tests' own assertions.
+   */
+  role?: string;
 }
+
+export const APP_ROLE = "portal_app";
 
 /** A pg Pool for DATABASE_URL; without it, PGlite (embedded Postgres) in a local folder. */
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const role = options.role;
+    // Queries on a client run in order, so the SET ROLE runs before any query of the pool's.
+    if (role) pool.on("connect", (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite, types } = await import("@electric-sql/pglite");
@@ -31,7 +42,13 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
     dataDir,
     parsers: { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) },
   });
+  if (options.role) await client.exec(`set role ${pg.escapeIdentifier(options.role)}`);
   return new Kysely<DB>({ dialect: new PGliteDialect(client) });
+}
+
+/** PGlite is one connection: after migrating as the owner, the same connection switches role. */
+export async function switchRole(db: Database, role: string): Promise<void> {
+  await sql.raw(`set role ${pg.escapeIdentifier(role)}`).execute(db);
 }
 
 /** Kysely counts come back as string (pg) or number (PGlite). */

@@ -6,8 +6,7 @@ import { startServer } from "../server";
 // mails on the local mail page) with demo data.
 process.env.DEMO = "1";
 process.env.NODE_ENV ??= "production";
-const db = await initDb();
-await seedDemo(db);
+await initDb({ prepare: seedDemo });
 const server = await startServer({ log: false });
 const url = `http://localhost:${server.port}`;
 console.log(`\nPartner Portal is running at ${url}\n`);

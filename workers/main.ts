@@ -1,6 +1,4 @@
-import { createDb } from "../db/client";
-import { migrateToLatest } from "../db/migrate";
-import { setDb } from "../app/db.server";
+import { initDb } from "../app/db.server";
 import { setJobSink } from "../app/jobs.server";
 import { startBullWorkers } from "./bullmq";
 
@@ -10,9 +8,8 @@ if (!redisUrl) {
   console.error("REDIS_URL is not set: without Redis the web server runs the jobs itself.");
   process.exit(1);
 }
-const db = await createDb({ databaseUrl: process.env.DATABASE_URL });
-await migrateToLatest(db);
-setDb(db);
+// Migrates as the owner, then runs the jobs as portal_app under row-level security.
+const db = await initDb();
 const workers = await startBullWorkers(db, { redisUrl });
 setJobSink(workers.sink);
 console.log("workers running");

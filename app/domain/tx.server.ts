@@ -33,13 +33,26 @@ function isTx(db: Handle): db is Tx {
  * The per-request entry point to tenant data: one transaction that knows the actor and
  * says which organizations it acts for (`app.org_ids`, transaction-scoped).
  */
-export async function withActor<T>(db: Handle, actor: Actor, fn: (trx: Tx) => Promise<T>): Promise<T> {
+export async function withActor<T>(
+  db: Handle,
+  actor: Actor,
+  fn: (trx: Tx) => Promise<T>,
+  extra: { orgIds?: string[] } = {},
+): Promise<T> {
   return transaction(db, async (trx) => {
-    await sql`select set_config('app.org_ids', ${actorOrgIds(actor).join(",")}, true)`.execute(trx);
+    await actAs(trx, actor, extra.orgIds);
     return fn(trx);
   });
 }
 
-function actorOrgIds(actor: Actor): string[] {
-  return actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : [];
+/**
+ * Sets, for the rest of this transaction only, whom it acts for: the user and their
+ * organizations, or the staff role. Row-level security policies read these settings.
+ */
+export async function actAs(trx: Tx, actor: Actor, extraOrgIds: string[] = []): Promise<void> {
+  const orgIds = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...extraOrgIds];
+  await sql`select
+      set_config('app.org_ids', ${orgIds.join(",")}, true),
+      set_config('app.user_id', ${actor.kind === "user" ? actor.userId : ""}, true),
+      set_config('app.staff_role', ${actor.kind === "staff" ? actor.role : ""}, true)`.execute(trx);
 }

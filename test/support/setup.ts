@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { createDb, type Database } from "../../db/client";
+import { APP_ROLE, createDb, type Database } from "../../db/client";
 import { setDb } from "../../app/db.server";
 import { setClock } from "../../app/lib/clock";
 import { setJobSink } from "../../app/jobs.server";
@@ -16,7 +16,10 @@ process.env.RATE_LIMIT_PREFIX = `rl-${name}`;
 process.env.SESSION_SECRET = "test-session-secret";
 delete process.env.SMTP_URL;
 
+// Two handles on the file's database: `testDb()` connects as the owner, to arrange data and
+// assert on it; `appDb()` runs as portal_app under row-level security, as the portal does.
 let db: Database | undefined;
+let app: Database | undefined;
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -42,13 +45,15 @@ beforeAll(async () => {
     }
   });
   db = await createDb({ databaseUrl: process.env.DATABASE_URL, poolSize: 5 });
-  setDb(db);
+  app = await createDb({ databaseUrl: process.env.DATABASE_URL, poolSize: 5, role: APP_ROLE });
+  setDb(app);
 });
 
 afterAll(async () => {
   setDb(undefined);
   setJobSink(undefined);
   await db?.destroy();
+  await app?.destroy();
   await admin(async (c) => {
     // pg's pool.end() resolves before its connections have closed. Terminating them (force)
     // makes them raise an uncaught error in this process, so wait for them to go first.
@@ -86,4 +91,9 @@ afterEach(() => {
 export function testDb(): Database {
   if (!db) throw new Error("test database not ready");
   return db;
+}
+
+export function appDb(): Database {
+  if (!app) throw new Error("test database not ready");
+  return app;
 }

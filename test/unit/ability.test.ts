@@ -12,7 +12,7 @@ function user(m: Partial<MembershipFacts>): Actor {
     kind: "user",
     userId: "u",
     email: "u@example.ch",
-    memberships: [{ orgId: ORG, role: "restricted", isLegalRep: false, products: {}, ...m }],
+    memberships: [{ orgId: ORG, orgName: "Org", role: "restricted", isLegalRep: false, products: {}, ...m }],
   };
 }
 

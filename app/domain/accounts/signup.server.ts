@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Database } from "../../../db/client";
 import { hashPassword } from "../../auth/password.server";
 import { audit } from "../audit/audit.server";
 import { Invalid } from "../errors";
 import { createOrganization } from "../orgs/create-organization.server";
-import { transaction } from "../tx.server";
+import { actAs, transaction } from "../tx.server";
 import { emailField, localeField, nameField, passwordField } from "./schemas";
 
 export const signUpSchema = z.object({
@@ -22,6 +23,7 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
  */
 export async function signUp(db: Database, input: SignUpInput, ip?: string): Promise<{ userId: string; orgId: string }> {
   const passwordHash = await hashPassword(input.password);
+  const orgId = randomUUID();
   return transaction(db, async (trx) => {
     const taken = await trx.selectFrom("users").select("id").where("email", "=", input.email).executeTakeFirst();
     if (taken) throw new Invalid({ email: "auth.emailTaken" });
@@ -30,9 +32,11 @@ export async function signUp(db: Database, input: SignUpInput, ip?: string): Pro
       .values({ email: input.email, name: input.name, password_hash: passwordHash, locale: input.locale })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const orgId = await createOrganization(trx, { name: input.organizationName || input.name, userId: user.id });
-    await trx.updateTable("users").set({ last_org_id: orgId }).where("id", "=", user.id).execute();
     const actor = { kind: "user" as const, userId: user.id, email: input.email, memberships: [], ip };
+    // The new account acts for the organization it is creating, and for nothing else.
+    await actAs(trx, actor, [orgId]);
+    await createOrganization(trx, { id: orgId, name: input.organizationName || input.name, userId: user.id });
+    await trx.updateTable("users").set({ last_org_id: orgId }).where("id", "=", user.id).execute();
     await audit(trx, actor, { orgId, action: "account.signed_up", targetType: "user", targetId: user.id });
     return { userId: user.id, orgId };
   });

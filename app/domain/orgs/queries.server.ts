@@ -1,17 +1,10 @@
-import type { Handle } from "../tx.server";
+import type { UserActor } from "../../auth/actor";
 
-/** The organizations a user belongs to, for the switcher. */
-export async function userOrganizations(db: Handle, userId: string) {
-  const rows = await db
-    .selectFrom("memberships as m")
-    .innerJoin("organizations as o", "o.id", "m.org_id")
-    .select(["o.id", "o.name", "m.role", "o.legal_rep_user_id"])
-    .where("m.user_id", "=", userId)
-    .orderBy("o.name")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    role: r.legal_rep_user_id === userId ? ("legal_rep" as const) : r.role,
+/** The organizations a user belongs to, for the switcher, from the request's actor. */
+export function organizationsOf(actor: UserActor) {
+  return actor.memberships.map((m) => ({
+    id: m.orgId,
+    name: m.orgName,
+    role: m.isLegalRep ? ("legal_rep" as const) : m.role,
   }));
 }

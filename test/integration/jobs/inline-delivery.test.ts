@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../../support/app";
 import { createUser, signedIn } from "../../support/factories";
-import { testDb } from "../../support/setup";
+import { appDb, testDb } from "../../support/setup";
 import { eventually, outboxTo, resetTokenIn, startSmtpServer, type TestSmtpServer } from "../../support/smtp";
 import { startInlineWorkers } from "../../../workers/inline";
 
@@ -11,7 +11,7 @@ let stopWorkers: () => void;
 beforeAll(async () => {
   smtp = await startSmtpServer();
   process.env.SMTP_URL = smtp.url;
-  stopWorkers = startInlineWorkers(testDb());
+  stopWorkers = startInlineWorkers(appDb());
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, textOf } from "../../support/app";
 import { createUser, signedIn } from "../../support/factories";
-import { testDb } from "../../support/setup";
+import { appDb, testDb } from "../../support/setup";
 import { startSmtpServer, resetTokenIn, outboxTo, type TestSmtpServer } from "../../support/smtp";
 import { finishedJob, startTestBullWorkers } from "../../support/jobs";
 import { setJobSink } from "../../../app/jobs.server";
@@ -15,7 +15,7 @@ let workers: Awaited<ReturnType<typeof startTestBullWorkers>>;
 beforeAll(async () => {
   smtp = await startSmtpServer();
   process.env.SMTP_URL = smtp.url;
-  workers = await startTestBullWorkers(testDb());
+  workers = await startTestBullWorkers(appDb());
   setJobSink(workers.sink);
 });
 
@@ -75,7 +75,7 @@ describe("mail delivery through the outbox and BullMQ", () => {
     await smtp.waitForMail((m) => m.envelopeTo.includes(to));
 
     // A retry of the job, a second worker or the outbox sweep: the mail is already sent.
-    expect(await runJob(testDb(), "deliver-email", { outboxId: id })).toBe("skipped");
+    expect(await runJob(appDb(), "deliver-email", { outboxId: id })).toBe("skipped");
     await workers.sink.add("deliver-email", { outboxId: id }, `email-${id}-again`);
     expect(await finishedJob(workers.sink.queue, `email-${id}-again`)).toMatchObject({ state: "completed", returnvalue: "skipped" });
     expect(smtp.received.filter((m) => m.envelopeTo.includes(to))).toHaveLength(1);
@@ -86,7 +86,7 @@ describe("mail delivery through the outbox and BullMQ", () => {
   it("O-8: two deliveries of one mail at the same moment send it once", async () => {
     const to = `race.${randomUUID().slice(0, 8)}@example.ch`;
     const id = await queueTestMail(to, "Raced");
-    const results = await Promise.all([deliverEmail(testDb(), { outboxId: id }), deliverEmail(testDb(), { outboxId: id })]);
+    const results = await Promise.all([deliverEmail(appDb(), { outboxId: id }), deliverEmail(appDb(), { outboxId: id })]);
     expect(results.sort()).toEqual(["sent", "skipped"]);
     await smtp.waitForMail((m) => m.envelopeTo.includes(to));
     // Give a duplicate the time to arrive, if there were one.
@@ -107,13 +107,13 @@ describe("mail delivery through the outbox and BullMQ", () => {
     const to = `retry.${randomUUID().slice(0, 8)}@example.ch`;
     const id = await queueTestMail(to, "Retried");
     process.env.SMTP_URL = "smtp://127.0.0.1:1";
-    await expect(deliverEmail(testDb(), { outboxId: id })).rejects.toThrow();
+    await expect(deliverEmail(appDb(), { outboxId: id })).rejects.toThrow();
     const failed = await testDb().selectFrom("email_outbox").select(["attempts", "sent_at", "last_error"]).where("id", "=", id).executeTakeFirstOrThrow();
     expect(failed).toMatchObject({ attempts: 1, sent_at: null });
     expect(failed.last_error).toMatch(/ECONNREFUSED/);
 
     process.env.SMTP_URL = smtp.url;
-    expect(await deliverEmail(testDb(), { outboxId: id })).toBe("sent");
+    expect(await deliverEmail(appDb(), { outboxId: id })).toBe("sent");
     await smtp.waitForMail((m) => m.envelopeTo.includes(to));
     const sent = await testDb().selectFrom("email_outbox").select(["attempts", "last_error"]).where("id", "=", id).executeTakeFirstOrThrow();
     expect(sent).toEqual({ attempts: 2, last_error: null });

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../../support/app";
 import { createUser, signedIn } from "../../support/factories";
-import { testDb } from "../../support/setup";
+import { appDb, testDb } from "../../support/setup";
 import { finishedJob, startTestBullWorkers } from "../../support/jobs";
 import { addMs, DAY, HOUR, setClock } from "../../../app/lib/clock";
 
 let workers: Awaited<ReturnType<typeof startTestBullWorkers>>;
 
 beforeAll(async () => {
-  workers = await startTestBullWorkers(testDb());
+  workers = await startTestBullWorkers(appDb());
 });
 
 afterAll(async () => {

@@ -4,10 +4,10 @@ import { loadUserActor } from "../../../app/auth/actor.server";
 import { textOf } from "../../support/app";
 import { createMember, createProduct, createUser, grantProduct, signedIn } from "../../support/factories";
 import { addToTeam, auditEntries, createTeamRow, teamGrants, teamMembers, userGrants } from "../../support/orgadmin";
-import { testDb } from "../../support/setup";
+import { appDb, testDb } from "../../support/setup";
 
 async function abilityOf(user: { userId: string; email: string }) {
-  return defineAbilityFor(await loadUserActor(testDb(), { id: user.userId, email: user.email }));
+  return defineAbilityFor(await loadUserActor(appDb(), { id: user.userId, email: user.email }));
 }
 
 async function teamByName(orgId: string, name: string) {

@@ -1,0 +1,48 @@
+import { load, row, startProcess } from "./lib";
+import { seedMembersOrg } from "./setup-db";
+
+/**
+ * The members page of an organization with 1,000 members, signed in, under 20 concurrent
+ * connections, beside a bare node:http server answering the same query as JSON.
+ */
+export async function benchMembersPage(): Promise<void> {
+  const seeded = await seedMembersOrg(1000);
+  const env = { DATABASE_URL: seeded.databaseUrl, NODE_ENV: "production", INSECURE_COOKIES: "1", SESSION_SECRET: "bench-secret", REDIS_URL: undefined, PORT: "0" };
+  const path = `/orgs/${seeded.orgId}/members?page=2`;
+
+  const measurePortal = async (extraEnv: Record<string, string>) => {
+    const portal = await startProcess("server.ts", { ...env, ...extraEnv });
+    try {
+      const signIn = await fetch(`${portal.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: seeded.email, password: seeded.password }),
+      });
+      const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      if (signIn.status !== 302 || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
+      const check = await fetch(`${portal.url}${path}`, { headers: { Cookie: cookie } });
+      if (check.status !== 200 || !(await check.text()).includes("Member 0051")) throw new Error(`members page answered ${check.status}`);
+      return await load(`${portal.url}${path}`, { headers: { Cookie: cookie, "Accept-Language": "de-CH" } });
+    } finally {
+      await portal.stop();
+    }
+  };
+
+  const bare = await startProcess("bench/bare-members-server.ts", { ...env, ORG_ID: seeded.orgId, USER_EMAIL: seeded.email });
+  let baseline;
+  try {
+    baseline = await load(`${bare.url}/?page=2`);
+  } finally {
+    await bare.stop();
+  }
+  const withPolicies = await measurePortal({});
+  const withoutPolicies = await measurePortal({ BENCH_BYPASS_ROW_LEVEL_SECURITY: "1" });
+
+  console.log("\nMembers page, 1,000 members, 20 connections");
+  console.log(row("bare node:http, same query as JSON", baseline));
+  console.log(row("portal page, row-level security on", withPolicies));
+  console.log(row("portal page, row-level security bypassed", withoutPolicies));
+  console.log(`ratio portal/bare:          ${(withPolicies.requestsPerSec / baseline.requestsPerSec).toFixed(2)} (target ≥ 0.50)`);
+  console.log(`ratio policies on/off:      ${(withPolicies.requestsPerSec / withoutPolicies.requestsPerSec).toFixed(2)} (target ≥ 0.90)`);
+}

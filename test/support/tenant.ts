@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { hashToken } from "../../app/auth/tokens.server";
+import { createMember, createProduct, createUser, grantProduct } from "./factories";
+import { testDb } from "./setup";
+
+/**
+ * An organization with at least one row in every tenant table (arranged as the owner).
+ * A later issue that adds a tenant table adds a row for it here; the row-level security
+ * test fails until it does.
+ */
+export async function populatedOrganization() {
+  const db = testDb();
+  const rep = await createUser({ name: "Tenant Rep" });
+  const orgId = rep.orgId;
+  const member = await createMember(orgId, "restricted");
+  const team = await db.insertInto("teams").values({ org_id: orgId, name: "Ops" }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("team_members").values({ org_id: orgId, team_id: team.id, user_id: member.userId }).execute();
+  const productId = await createProduct(orgId, "mail");
+  await grantProduct(orgId, productId, "read", { userId: member.userId });
+  await grantProduct(orgId, productId, "manage", { teamId: team.id });
+  const mailbox = await db
+    .insertInto("mailboxes")
+    .values({ org_id: orgId, product_id: productId, address: `box.${randomBytes(4).toString("hex")}@example.ch`, password_hash: "x" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("mailbox_webmail_users").values({ org_id: orgId, mailbox_id: mailbox.id, user_id: member.userId }).execute();
+  await db
+    .insertInto("invitations")
+    .values({
+      org_id: orgId,
+      email: `invitee.${randomBytes(4).toString("hex")}@example.ch`,
+      role: "restricted",
+      token_hash: hashToken(randomBytes(16).toString("hex")),
+      expires_at: new Date(Date.now() + 86_400_000),
+    })
+    .execute();
+  await db.insertInto("legal_rep_transfers").values({ org_id: orgId, from_user_id: rep.userId, to_user_id: member.userId }).execute();
+  await db.insertInto("email_outbox").values({ org_id: orgId, to_address: rep.email, subject: "s", body_text: "b", kind: "test" }).execute();
+  await db.insertInto("audit_log").values({ org_id: orgId, actor_user_id: rep.userId, action: "test.fixture" }).execute();
+  return { orgId, rep, member };
+}
+
+/** Every table of the public schema with an `org_id` column. */
+export async function tenantTables(): Promise<string[]> {
+  const { rows } = await sql<{ table: string }>`
+    select c.relname as table
+    from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped
+    where n.nspname = 'public' and c.relkind in ('r', 'p')
+    order by 1`.execute(testDb());
+  return rows.map((r) => r.table);
+}
