@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { APP_ROLE, createDb, type Database } from "../../db/client";
 import { setDb } from "../../app/db.server";
 import { setClock } from "../../app/lib/clock";
 import { setJobSink } from "../../app/jobs.server";
-import { databaseUrl, PG_ADMIN_URL, REDIS_URL, TEMPLATE_DB } from "./env";
+import { databaseUrl, PG_ADMIN_URL, REDIS_URL } from "./env";
 
 // Each test file gets its own database cloned from the migrated template, its own rate
 // limit keys in Redis, and a real clock unless a test freezes it.
-const name = `portal_t_${process.env.VITEST_POOL_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
+const name = `portal_t_${Math.floor(Date.now() / 1000)}_${process.env.VITEST_POOL_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
 process.env.DATABASE_URL = databaseUrl(name);
 process.env.REDIS_URL = REDIS_URL;
 process.env.RATE_LIMIT_PREFIX = `rl-${name}`;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     // Cloning needs the template to be idle; another file may be cloning it right now.
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.query(`create database "${name}" template ${TEMPLATE_DB}`);
+        await c.query(`create database "${name}" template ${inject("templateDb")}`);
         break;
       } catch (err) {
         if (attempt > 50 || !String(err).includes("being accessed by other users")) throw err;
