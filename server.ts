@@ -38,7 +38,9 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
   });
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use("/build", (_req, res) => void res.sendStatus(404));
-  app.use(express.static("public", { maxAge: "1h" }));
+  // Only the few top-level public files: a catch-all static handler would stat the disk on
+  // every page request.
+  app.get("/favicon.svg", (_req, res) => res.sendFile("favicon.svg", { root: "public", maxAge: "1d" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ ip: req.ip }) }));
 
   const port = options.port ?? Number(process.env.PORT || 3000);

@@ -10,7 +10,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { requireUser, sessionOf } from "./auth/request.server";
+import { userContextOf } from "./auth/request.server";
 import { pickLocale, translator, type UiLocale } from "./i18n/index";
 import { useT } from "./i18n/react";
 import { organizationsOf } from "./domain/orgs/queries.server";
@@ -26,16 +26,11 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Partner Portal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const session = await sessionOf(request);
-  const locale: UiLocale = pickLocale(session?.user.locale, request.headers.get("Accept-Language"));
+  const ctx = await userContextOf(request, context);
+  const locale: UiLocale = pickLocale(ctx?.user.locale, request.headers.get("Accept-Language"));
   // The actor (loaded once per request) already knows the user's organizations.
-  const user = session
-    ? {
-        id: session.user.id,
-        name: session.user.name,
-        email: session.user.email,
-        organizations: organizationsOf((await requireUser(request, context)).actor),
-      }
+  const user = ctx
+    ? { id: ctx.user.id, name: ctx.user.name, email: ctx.user.email, organizations: organizationsOf(ctx.actor) }
     : null;
   return { locale, user, devMail: devMailboxEnabled() };
 }

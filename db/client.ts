@@ -25,6 +25,14 @@ export interface CreateDbOptions {
 
 export const APP_ROLE = "portal_app";
 
+// pg sends a query without parameters as one simple-protocol message, which may hold
+// several statements (BEGIN and the transaction's settings in one round trip); PGlite's
+// driver takes one statement per query.
+const multiStatement = new WeakSet<object>();
+export function acceptsMultiStatementText(db: object): boolean {
+  return multiStatement.has(db);
+}
+
 /** A pg Pool for DATABASE_URL; without it, PGlite (embedded Postgres) in a local folder. */
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
@@ -32,7 +40,9 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
     const role = options.role;
     // Queries on a client run in order, so the SET ROLE runs before any query of the pool's.
     if (role) pool.on("connect", (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`));
-    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    multiStatement.add(db);
+    return db;
   }
   const { PGlite, types } = await import("@electric-sql/pglite");
   const { PGliteDialect } = await import("kysely-pglite-dialect");

@@ -1,61 +1,110 @@
+import { sql } from "kysely";
 import { actAs, transaction, type Handle } from "../domain/tx.server";
-import type { PermissionLevel } from "../../db/schema";
+import { hashToken } from "./tokens.server";
+import { now } from "../lib/clock";
+import type { MemberRole, PermissionLevel, User } from "../../db/schema";
 import type { MembershipFacts, UserActor } from "./actor";
 
 const rank: Record<PermissionLevel, number> = { read: 1, manage: 2 };
 
+interface MembershipRow {
+  orgId: string;
+  orgName: string;
+  role: MemberRole;
+  legalRepUserId: string;
+}
+interface PermissionRow {
+  orgId: string;
+  productId: string;
+  level: PermissionLevel;
+}
+
 /**
- * Loads what the ability needs about a user: memberships, whether they represent the
- * organization, and the effective level per product (own and teams', highest wins: O-7).
+ * What the ability needs about a user: memberships, whether they represent the
+ * organization, and for restricted members the effective level per product (own and
+ * teams', the highest wins: O-7). Administrators and the representative reach every product.
  */
+export function buildUserActor(
+  user: { id: string; email: string },
+  membershipRows: MembershipRow[],
+  permissionRows: PermissionRow[],
+  ip?: string,
+): UserActor {
+  const memberships = new Map<string, MembershipFacts>();
+  for (const r of membershipRows) {
+    memberships.set(r.orgId, {
+      orgId: r.orgId,
+      orgName: r.orgName,
+      role: r.role,
+      isLegalRep: r.legalRepUserId === user.id,
+      products: {},
+    });
+  }
+  for (const p of permissionRows) {
+    const m = memberships.get(p.orgId);
+    if (!m || m.isLegalRep || m.role !== "restricted") continue;
+    const current = m.products[p.productId];
+    if (!current || rank[p.level] > rank[current]) m.products[p.productId] = p.level;
+  }
+  return { kind: "user", userId: user.id, email: user.email, memberships: [...memberships.values()], ip };
+}
+
+/** Loads a user's actor with ordinary queries (for jobs and tools; requests use the session). */
 export async function loadUserActor(db: Handle, user: { id: string; email: string }, ip?: string): Promise<UserActor> {
   return transaction(db, async (trx) => {
     // First as "this user" only: row-level security lets a user see their own memberships.
-    const bare: UserActor = { kind: "user", userId: user.id, email: user.email, memberships: [], ip };
-    await actAs(trx, bare);
-    const rows = await trx
+    await actAs(trx, { kind: "user", userId: user.id, email: user.email, memberships: [] });
+    const memberships = await trx
       .selectFrom("memberships as m")
       .innerJoin("organizations as o", "o.id", "m.org_id")
-      .select(["m.org_id", "m.role", "o.legal_rep_user_id", "o.name"])
+      .select(["m.org_id as orgId", "o.name as orgName", "m.role", "o.legal_rep_user_id as legalRepUserId"])
       .where("m.user_id", "=", user.id)
       .orderBy("o.name")
       .execute();
-    const memberships = new Map<string, MembershipFacts>();
-    for (const r of rows) {
-      memberships.set(r.org_id, {
-        orgId: r.org_id,
-        orgName: r.name,
-        role: r.role,
-        isLegalRep: r.legal_rep_user_id === user.id,
-        products: {},
-      });
-    }
-    const actor: UserActor = { ...bare, memberships: [...memberships.values()] };
-    const restrictedOrgs = rows.filter((r) => r.role === "restricted" && r.legal_rep_user_id !== user.id).map((r) => r.org_id);
-    if (restrictedOrgs.length === 0) return actor;
+    const partial = buildUserActor(user, memberships, [], ip);
+    if (memberships.length === 0) return partial;
     // Then acting for those organizations, to read the product permissions granted there.
-    await actAs(trx, actor);
-    const perms = await trx
+    await actAs(trx, partial);
+    const permissions = await trx
       .selectFrom("product_permissions as p")
-      .select(["p.org_id", "p.product_id", "p.level"])
-      .where("p.org_id", "in", restrictedOrgs)
+      .select(["p.org_id as orgId", "p.product_id as productId", "p.level"])
       .where((eb) =>
         eb.or([
           eb("p.user_id", "=", user.id),
-          eb(
-            "p.team_id",
-            "in",
-            eb.selectFrom("team_members").select("team_id").where("user_id", "=", user.id).where("org_id", "in", restrictedOrgs),
-          ),
+          eb("p.team_id", "in", eb.selectFrom("team_members").select("team_id").where("user_id", "=", user.id)),
         ]),
       )
       .execute();
-    for (const p of perms) {
-      const m = memberships.get(p.org_id);
-      if (!m) continue;
-      const current = m.products[p.product_id];
-      if (!current || rank[p.level] > rank[current]) m.products[p.product_id] = p.level;
-    }
-    return actor;
+    return buildUserActor(user, memberships, permissions, ip);
   });
+}
+
+export type SessionUser = Omit<User, "password_hash">;
+
+/**
+ * The session of a cookie token with its user and actor, in one round trip
+ * (`portal_session_actor`, migration 0011), or null when the session is unknown or expired.
+ */
+export async function loadSessionActor(
+  db: Handle,
+  token: string,
+  ip?: string,
+): Promise<{ sessionId: string; user: SessionUser; actor: UserActor } | null> {
+  const { rows } = await sql<{ actor: SessionActorJson | null }>`
+    select portal_session_actor(${hashToken(token)}, ${now()}) as actor`.execute(db);
+  const found = rows[0]?.actor;
+  if (!found) return null;
+  const user: SessionUser = {
+    ...found.user,
+    created_at: new Date(found.user.created_at),
+    password_changed_at: new Date(found.user.password_changed_at),
+  };
+  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip) };
+}
+
+interface SessionActorJson {
+  sessionId: string;
+  user: Omit<SessionUser, "created_at" | "password_changed_at"> & { created_at: string; password_changed_at: string };
+  memberships: MembershipRow[];
+  permissions: PermissionRow[];
 }

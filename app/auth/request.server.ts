@@ -5,9 +5,9 @@ import { clientIp, toResponse } from "../lib/http.server";
 import { pickLocale, type UiLocale } from "../i18n/index";
 import { defineAbilityFor, type AppAbility } from "./ability";
 import type { Actor, MembershipFacts } from "./actor";
-import { loadUserActor } from "./actor.server";
-import { getSessionStaff, getSessionUser, redirectToLogin } from "./session.server";
-import type { StaffAccount, User } from "../../db/schema";
+import { loadSessionActor, type SessionUser } from "./actor.server";
+import { getSessionStaff, redirectToLogin, sessionToken } from "./session.server";
+import type { StaffAccount } from "../../db/schema";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -16,7 +16,7 @@ declare module "@remix-run/node" {
 }
 
 export interface UserContext {
-  user: User;
+  user: SessionUser;
   sessionId: string;
   actor: Extract<Actor, { kind: "user" }>;
   ability: AppAbility;
@@ -24,43 +24,37 @@ export interface UserContext {
 }
 
 // A document request runs several loaders (root, layout, page) on the same Request: the
-// session and the actor are looked up once per request, not once per loader.
-const sessions = new WeakMap<Request, ReturnType<typeof getSessionUser>>();
-const users = new WeakMap<Request, Promise<UserContext | null>>();
+// session, the account and the actor are looked up once per request, in one round trip.
+const contexts = new WeakMap<Request, Promise<UserContext | null>>();
 
-/** The session's user of this request, looked up once per request. */
-export function sessionOf(request: Request): ReturnType<typeof getSessionUser> {
-  let found = sessions.get(request);
+/** The signed-in user's context of this request, or null without a valid session. */
+export function userContextOf(request: Request, context?: AppLoadContext): Promise<UserContext | null> {
+  let found = contexts.get(request);
   if (!found) {
-    found = getSessionUser(getDb(), request);
-    sessions.set(request, found);
+    found = loadUserContext(request, context);
+    contexts.set(request, found);
   }
   return found;
 }
 
 /** The signed-in user with their actor and ability, or a redirect to sign-in. */
 export async function requireUser(request: Request, context?: AppLoadContext): Promise<UserContext> {
-  let found = users.get(request);
-  if (!found) {
-    found = loadUserContext(request, context);
-    users.set(request, found);
-  }
-  const ctx = await found;
+  const ctx = await userContextOf(request, context);
   if (!ctx) redirectToLogin(request);
   return ctx;
 }
 
 async function loadUserContext(request: Request, context?: AppLoadContext): Promise<UserContext | null> {
-  const db = getDb();
-  const session = await sessionOf(request);
-  if (!session) return null;
-  const actor = (await loadUserActor(db, session.user, clientIp(request, context))) as UserContext["actor"];
+  const token = await sessionToken(request, "user");
+  if (!token) return null;
+  const found = await loadSessionActor(getDb(), token, clientIp(request, context));
+  if (!found) return null;
   return {
-    user: session.user,
-    sessionId: session.sessionId,
-    actor,
-    ability: defineAbilityFor(actor),
-    locale: pickLocale(session.user.locale, request.headers.get("Accept-Language")),
+    user: found.user,
+    sessionId: found.sessionId,
+    actor: found.actor,
+    ability: defineAbilityFor(found.actor),
+    locale: pickLocale(found.user.locale, request.headers.get("Accept-Language")),
   };
 }
 
@@ -80,8 +74,8 @@ export async function requireOrg(request: Request, context: AppLoadContext | und
   return { ...ctx, orgId, membership };
 }
 
-export async function optionalUser(request: Request): Promise<User | null> {
-  return (await sessionOf(request))?.user ?? null;
+export async function optionalUser(request: Request): Promise<SessionUser | null> {
+  return (await userContextOf(request))?.user ?? null;
 }
 
 export interface StaffContext {

@@ -1,6 +1,6 @@
 import { createCookie, redirect } from "@remix-run/node";
 import type { Database } from "../../db/client";
-import type { StaffAccount, User } from "../../db/schema";
+import type { StaffAccount } from "../../db/schema";
 import { config } from "../config.server";
 import { addMs, DAY, now } from "../lib/clock";
 import { hashToken, newToken } from "./tokens.server";
@@ -48,32 +48,17 @@ export async function createSession(
   return jar()[kind].serialize(token);
 }
 
-async function tokenFrom(request: Request, kind: SessionKind): Promise<string | null> {
+/** The session token of the request's cookie of that kind, if any. */
+export async function sessionToken(request: Request, kind: SessionKind): Promise<string | null> {
   const value = await jar()[kind].parse(request.headers.get("Cookie"));
   return typeof value === "string" && value.length > 0 ? value : null;
-}
-
-export async function getSessionUser(db: Database, request: Request): Promise<{ sessionId: string; user: User } | null> {
-  const token = await tokenFrom(request, "user");
-  if (!token) return null;
-  const row = await db
-    .selectFrom("sessions as s")
-    .innerJoin("users as u", "u.id", "s.user_id")
-    .selectAll("u")
-    .select("s.id as session_id")
-    .where("s.token_hash", "=", hashToken(token))
-    .where("s.expires_at", ">", now())
-    .executeTakeFirst();
-  if (!row) return null;
-  const { session_id, ...user } = row;
-  return { sessionId: session_id, user };
 }
 
 export async function getSessionStaff(
   db: Database,
   request: Request,
 ): Promise<{ sessionId: string; staff: StaffAccount } | null> {
-  const token = await tokenFrom(request, "staff");
+  const token = await sessionToken(request, "staff");
   if (!token) return null;
   const row = await db
     .selectFrom("sessions as s")
@@ -91,7 +76,7 @@ export async function getSessionStaff(
 
 /** Ends the session of this request; returns the Set-Cookie header that clears it. */
 export async function destroySession(db: Database, request: Request, kind: SessionKind): Promise<string> {
-  const token = await tokenFrom(request, kind);
+  const token = await sessionToken(request, kind);
   if (token) await db.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).execute();
   return jar()[kind].serialize("", { maxAge: 0 });
 }

@@ -1,19 +1,46 @@
-import { sql, type Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB } from "../../db/schema";
-import type { Database } from "../../db/client";
+import { acceptsMultiStatementText, type Database } from "../../db/client";
 import type { Actor } from "../auth/actor";
 
 /** A transaction that can run work after it commits (enqueue jobs, wake the mailer). */
 export type Tx = Transaction<DB> & { onCommit(fn: () => unknown): void };
 export type Handle = Database | Tx;
 
-export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  if (isTx(db)) return fn(db); // already inside one: join it
+/** Transaction-scoped settings (`app.*`) that row-level security policies read. */
+export type Settings = Record<`app.${string}`, string>;
+
+/**
+ * Runs `fn` in one transaction (or joins the caller's). `settings` are set for this
+ * transaction only; on a pg pool they travel with BEGIN in a single round trip.
+ */
+export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>, settings?: Settings): Promise<T> {
+  if (isTx(db)) {
+    if (settings) await applySettings(db, settings);
+    return fn(db); // already inside one: join it
+  }
   const after: Array<() => unknown> = [];
-  const result = await db.transaction().execute(async (raw) => {
-    const trx = Object.assign(raw, { onCommit: (f: () => unknown) => void after.push(f) }) as Tx;
-    return fn(trx);
-  });
+  const withHooks = (raw: Kysely<DB>) => Object.assign(raw, { onCommit: (f: () => unknown) => void after.push(f) }) as Tx;
+  let result: T;
+  if (acceptsMultiStatementText(db)) {
+    result = await db.connection().execute(async (conn) => {
+      await sql.raw(`begin; ${settingsStatement(settings ?? {})}`).execute(conn);
+      try {
+        const value = await fn(withHooks(conn));
+        await sql.raw("commit").execute(conn);
+        return value;
+      } catch (err) {
+        await sql.raw("rollback").execute(conn);
+        throw err;
+      }
+    });
+  } else {
+    result = await db.transaction().execute(async (raw) => {
+      const trx = withHooks(raw);
+      if (settings) await applySettings(trx, settings);
+      return fn(trx);
+    });
+  }
   for (const f of after) {
     try {
       await f();
@@ -23,6 +50,22 @@ export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>): P
     }
   }
   return result;
+}
+
+async function applySettings(trx: Tx, settings: Settings): Promise<void> {
+  const entries = Object.entries(settings);
+  if (entries.length === 0) return;
+  await sql`select ${sql.join(entries.map(([k, v]) => sql`set_config(${k}, ${v}, true)`))}`.execute(trx);
+}
+
+/** One plain statement (no parameters): values are quoted as literals. */
+function settingsStatement(settings: Settings): string {
+  const calls = Object.entries(settings).map(([k, v]) => `set_config(${escapeLiteral(k)}, ${escapeLiteral(v)}, true)`);
+  return calls.length ? `select ${calls.join(", ")}` : "";
+}
+
+function escapeLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 function isTx(db: Handle): db is Tx {
@@ -39,10 +82,7 @@ export async function withActor<T>(
   fn: (trx: Tx) => Promise<T>,
   extra: { orgIds?: string[] } = {},
 ): Promise<T> {
-  return transaction(db, async (trx) => {
-    await actAs(trx, actor, extra.orgIds);
-    return fn(trx);
-  });
+  return transaction(db, fn, actorSettings(actor, extra.orgIds));
 }
 
 /**
@@ -50,9 +90,14 @@ export async function withActor<T>(
  * organizations, or the staff role. Row-level security policies read these settings.
  */
 export async function actAs(trx: Tx, actor: Actor, extraOrgIds: string[] = []): Promise<void> {
+  await applySettings(trx, actorSettings(actor, extraOrgIds));
+}
+
+function actorSettings(actor: Actor, extraOrgIds: string[] = []): Settings {
   const orgIds = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...extraOrgIds];
-  await sql`select
-      set_config('app.org_ids', ${orgIds.join(",")}, true),
-      set_config('app.user_id', ${actor.kind === "user" ? actor.userId : ""}, true),
-      set_config('app.staff_role', ${actor.kind === "staff" ? actor.role : ""}, true)`.execute(trx);
+  return {
+    "app.org_ids": orgIds.join(","),
+    "app.user_id": actor.kind === "user" ? actor.userId : "",
+    "app.staff_role": actor.kind === "staff" ? actor.role : "",
+  };
 }

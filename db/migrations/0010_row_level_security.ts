@@ -6,6 +6,8 @@ import { runScript } from "./sql-script";
 // enabled and forced, and shows only rows of the organizations the current transaction acts
 // for (`app.org_ids`, set with set_config(…, true) by withActor). No setting: no rows.
 // Later migrations call portal_enable_tenant_rls('table') for each tenant table they add.
+// Policies call the setting functions inside a scalar subquery, which Postgres evaluates
+// once per query (an InitPlan) rather than once per row.
 export async function up(db: Kysely<any>): Promise<void> {
   await runScript(
     db,
@@ -44,7 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       execute format('alter table %s enable row level security', t);
       execute format('alter table %s force row level security', t);
       execute format(
-        'create policy tenant_isolation on %s using (org_id = any(app_org_ids())) with check (org_id = any(app_org_ids()))',
+        'create policy tenant_isolation on %s using (org_id = any((select app_org_ids())::uuid[])) with check (org_id = any((select app_org_ids())::uuid[]))',
         t
       );
     end $$;
@@ -60,15 +62,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     select portal_enable_tenant_rls('legal_rep_transfers');
 
     -- A user sees their own memberships in every organization (to know which they act for).
-    create policy own_memberships on memberships for select using (user_id = app_user_id());
+    create policy own_memberships on memberships for select using (user_id = (select app_user_id()));
 
     -- Organizations are keyed by id; members see the organizations they belong to.
     alter table organizations enable row level security;
     alter table organizations force row level security;
     create policy tenant_isolation on organizations
-      using (id = any(app_org_ids())) with check (id = any(app_org_ids()));
+      using (id = any((select app_org_ids())::uuid[])) with check (id = any((select app_org_ids())::uuid[]));
     create policy member_read on organizations for select
-      using (exists (select 1 from memberships m where m.org_id = organizations.id and m.user_id = app_user_id()));
+      using (exists (select 1 from memberships m where m.org_id = organizations.id and m.user_id = (select app_user_id())));
 
     -- The invitation page reads and answers exactly the invitation whose token it was given.
     create policy by_token on invitations for select
@@ -76,26 +78,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     create policy answer_by_token on invitations for update
       using (token_hash = nullif(current_setting('app.invitation_token_hash', true), ''))
       with check (token_hash = nullif(current_setting('app.invitation_token_hash', true), ''));
-    create policy purge on invitations for delete using (app_job() = 'purge');
+    create policy purge on invitations for delete using ((select app_job()) = 'purge');
 
     -- Audit log: append-only; an organization reads its own entries, staff read all, a user
     -- reads their own account events (org_id null).
     alter table audit_log enable row level security;
     alter table audit_log force row level security;
     create policy append on audit_log for insert
-      with check (org_id is null or org_id = any(app_org_ids()));
-    create policy tenant_read on audit_log for select using (org_id = any(app_org_ids()));
+      with check (org_id is null or org_id = any((select app_org_ids())::uuid[]));
+    create policy tenant_read on audit_log for select using (org_id = any((select app_org_ids())::uuid[]));
     create policy own_account_read on audit_log for select
-      using (org_id is null and actor_user_id = app_user_id());
-    create policy staff_read on audit_log for select using (app_staff_role() is not null);
+      using (org_id is null and actor_user_id = (select app_user_id()));
+    create policy staff_read on audit_log for select using ((select app_staff_role()) is not null);
 
     -- Outbox: written in the mutation's transaction; read and marked sent by the mail job.
     alter table email_outbox enable row level security;
     alter table email_outbox force row level security;
     create policy queue on email_outbox for insert
-      with check (org_id is null or org_id = any(app_org_ids()));
-    create policy tenant_read on email_outbox for select using (org_id = any(app_org_ids()));
-    create policy mailer on email_outbox using (app_job() = 'mail') with check (app_job() = 'mail');
+      with check (org_id is null or org_id = any((select app_org_ids())::uuid[]));
+    create policy tenant_read on email_outbox for select using (org_id = any((select app_org_ids())::uuid[]));
+    create policy mailer on email_outbox using ((select app_job()) = 'mail') with check ((select app_job()) = 'mail');
   `,
   );
 }

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { transaction, type Handle, type Tx } from "../tx.server";
 
 /** The system work that acts for no organization: delivering the outbox, purging expired rows. */
@@ -10,8 +9,5 @@ export type SystemJob = "mail" | "purge";
  * and marking any outbox row) while tenant requests keep seeing their own rows only.
  */
 export async function asJob<T>(db: Handle, job: SystemJob, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  return transaction(db, async (trx) => {
-    await sql`select set_config('app.job', ${job}, true)`.execute(trx);
-    return fn(trx);
-  });
+  return transaction(db, fn, { "app.job": job });
 }

@@ -32,8 +32,9 @@ export async function listMembers(db: Handle, ability: AppAbility, orgId: string
     );
   const total = toCount((await matching.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   const rows = await matching
-    .innerJoin("organizations as o", "o.id", "m.org_id")
-    .select(["u.id", "u.name", "u.email", "m.role", "o.legal_rep_user_id"])
+    .select(["u.id", "u.name", "u.email", "m.role"])
+    // Looked up once for the page (uncorrelated), not joined once per member.
+    .select((eb) => eb.selectFrom("organizations").select("legal_rep_user_id").where("id", "=", orgId).as("legal_rep_user_id"))
     .select((eb) =>
       jsonArrayFrom(
         eb
