@@ -21,7 +21,9 @@ function cookie(name: string, path: string) {
 }
 let cookies: { user: ReturnType<typeof cookie>; staff: ReturnType<typeof cookie> } | undefined;
 function jar() {
-  cookies ??= { user: cookie("pp_session", "/"), staff: cookie("pp_staff", "/backoffice") };
+  // Both on path "/": Remix fetches a page's data at "<path>.data" (e.g. "/backoffice.data"),
+  // which a cookie scoped to "/backoffice" would not be sent to.
+  cookies ??= { user: cookie("pp_session", "/"), staff: cookie("pp_staff", "/") };
   return cookies;
 }
 

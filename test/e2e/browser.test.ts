@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { startPortalProcess, type RunningServer } from "../support/server";
-import { uniqueEmail } from "../support/factories";
+import { createStaff, createUser, uniqueEmail } from "../support/factories";
 import { testDb } from "../support/setup";
 
 describe("in headless Chromium", () => {
@@ -105,5 +105,55 @@ describe("in headless Chromium", () => {
       .toBe("manage");
     await invitee.close();
     await admin.close();
+  });
+
+  it("K-1: a staff member signs in to the back office in the browser and reaches the staff accounts", async () => {
+    const staff = await createStaff("administrator");
+    const context = await browser.newContext({ locale: "en-GB" });
+    context.setDefaultTimeout(8_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/backoffice/login`);
+    await page.getByLabel("E-mail").fill(staff.email);
+    await page.getByLabel("Password").fill(staff.password);
+    await page.getByRole("button", { name: /sign in/i }).click();
+    await page.waitForURL(/\/backoffice$/);
+    await page.getByRole("link", { name: "Staff accounts", exact: true }).click();
+    await page.waitForURL(/\/backoffice\/staff$/);
+    await expect(page.getByText(staff.email).count()).resolves.toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it("O-4: a signed-in member moves through every page of the organization menu without errors", async () => {
+    const user = await createUser({ name: "Menu Walker" });
+    const context = await browser.newContext({ locale: "en-GB" });
+    context.setDefaultTimeout(8_000);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (err) => problems.push(err.message));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") problems.push(msg.text());
+    });
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel("E-mail (login)").fill(user.email);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(new RegExp(`/orgs/${user.orgId}$`));
+    const menu = page.getByRole("complementary");
+    for (const [name, path] of [
+      ["Users", "/members"],
+      ["Teams", "/teams"],
+      ["Products", "/products"],
+      ["Organization data", "/settings"],
+      ["Audit log", "/audit"],
+      ["Legal representative", "/legal-representative"],
+      ["Leave organization", "/leave"],
+      ["Overview", ""],
+    ]) {
+      await menu.getByRole("link", { name, exact: true }).click();
+      await page.waitForURL(new RegExp(`/orgs/${user.orgId}${path}$`));
+      await expect(page.getByRole("heading", { level: 1 }).count()).resolves.toBe(1);
+    }
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });
