@@ -1,10 +1,22 @@
 import type { ReactNode } from "react";
+import { Form, Link } from "@remix-run/react";
 import { useT } from "../i18n/react";
 
 export interface FormErrors {
   fieldErrors?: Record<string, string>;
   formError?: string;
   formErrorVars?: Record<string, string | number>;
+}
+
+/** A field's message, with the id its control points to (`aria-describedby`). */
+function FieldMessage({ id, error }: { id: string; error: string | undefined }) {
+  const t = useT();
+  if (!error) return null;
+  return (
+    <p className="field-error" id={`${id}-error`} role="alert">
+      {t(error)}
+    </p>
+  );
 }
 
 /** A labelled input with its field message, linked for screen readers. */
@@ -20,7 +32,6 @@ export function Field(props: {
   autoFocus?: boolean;
   maxLength?: number;
 }) {
-  const t = useT();
   const error = props.errors?.fieldErrors?.[props.name];
   const id = `f-${props.name}`;
   return (
@@ -43,12 +54,93 @@ export function Field(props: {
           {props.hint}
         </p>
       ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {t(error)}
-        </p>
-      ) : null}
+      <FieldMessage id={id} error={error} />
     </div>
+  );
+}
+
+/** A labelled select (its options are the children) with its field message. */
+export function SelectField(props: {
+  name: string;
+  label: string;
+  defaultValue?: string;
+  errors?: FormErrors | null;
+  autoComplete?: string;
+  required?: boolean;
+  children: ReactNode;
+}) {
+  const error = props.errors?.fieldErrors?.[props.name];
+  const id = `f-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        defaultValue={props.defaultValue}
+        autoComplete={props.autoComplete}
+        required={props.required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        {props.children}
+      </select>
+      <FieldMessage id={id} error={error} />
+    </div>
+  );
+}
+
+/** The "yes, I mean it" checkbox (`confirm=yes`) that a destructive form requires. */
+export function ConfirmCheckbox({ label, errors }: { label: string; errors?: FormErrors | null }) {
+  const error = errors?.fieldErrors?.confirm;
+  return (
+    <div className="field">
+      <label>
+        <input
+          type="checkbox"
+          name="confirm"
+          value="yes"
+          required
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "f-confirm-error" : undefined}
+        />{" "}
+        {label}
+      </label>
+      <FieldMessage id="f-confirm" error={error} />
+    </div>
+  );
+}
+
+/**
+ * The second step of a two-step action: posts the intent again with `confirm=yes` (plus the
+ * children's hidden inputs), or goes back to `cancelTo`.
+ */
+export function ConfirmForm(props: { intent: string; button: string; cancelTo: string; children?: ReactNode }) {
+  const t = useT();
+  return (
+    <Form method="post" className="toolbar">
+      <input type="hidden" name="intent" value={props.intent} />
+      <input type="hidden" name="confirm" value="yes" />
+      {props.children}
+      <button type="submit" className="danger">
+        {props.button}
+      </button>
+      <Link to={props.cancelTo} className="button secondary">
+        {t("common.cancel")}
+      </Link>
+    </Form>
+  );
+}
+
+/** The options of a per-product permission level select. */
+export function LevelOptions() {
+  const t = useT();
+  return (
+    <>
+      <option value="none">{t("levels.none")}</option>
+      <option value="read">{t("levels.read")}</option>
+      <option value="manage">{t("levels.manage")}</option>
+    </>
   );
 }
 

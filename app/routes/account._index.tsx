@@ -16,6 +16,7 @@ import { Invalid } from "../domain/errors";
 import { formAction, parseForm } from "../lib/http.server";
 import { LOCALES } from "../i18n/index";
 import { useFormat, useT } from "../i18n/react";
+import { NewPasswordFields } from "../components/account-fields";
 import { Field, FormError, Notice } from "../components/form";
 import { Pager } from "../components/pager";
 
@@ -116,16 +117,7 @@ export default function Account() {
             required
             errors={errors}
           />
-          <Field
-            name="newPassword"
-            type="password"
-            label={t("account.newPassword")}
-            autoComplete="new-password"
-            hint={t("auth.passwordHint")}
-            required
-            errors={errors}
-          />
-          <Field name="confirm" type="password" label={t("account.confirmPassword")} autoComplete="new-password" required errors={errors} />
+          <NewPasswordFields name="newPassword" errors={errors} />
           <button type="submit">{t("account.changePassword")}</button>
         </Form>
       </section>

@@ -1,21 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { Form, useActionData } from "@remix-run/react";
+import { signInSchema } from "../domain/accounts/schemas";
 import { getDb } from "../db.server";
 import { authenticateStaff } from "../domain/staff/signin.server";
 import { createSession, getSessionStaff, safeRedirect } from "../auth/session.server";
 import { clientIp, formAction, parseForm } from "../lib/http.server";
 import { useT } from "../i18n/react";
-import { Field, FormError } from "../components/form";
+import { SignInFields } from "../components/account-fields";
+import { FormError } from "../components/form";
 
 export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal" }];
-
-const schema = z.object({
-  email: z.string().trim().min(1, "errors.required").max(254, "errors.tooLong"),
-  password: z.string().min(1, "errors.required").max(200, "errors.tooLong"),
-  redirectTo: z.string().optional(),
-});
 
 /** After sign-in, only back-office pages are followed. */
 function backofficeRedirect(to: string | undefined): string {
@@ -31,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   return formAction(async () => {
-    const input = parseForm(schema, form);
+    const input = parseForm(signInSchema, form);
     const db = getDb();
     const ip = clientIp(request, context);
     const staff = await authenticateStaff(db, input.email, input.password, ip);
@@ -42,7 +37,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function BackofficeLogin() {
   const errors = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const t = useT();
   return (
     <main id="main" className="page narrow">
@@ -50,9 +44,7 @@ export default function BackofficeLogin() {
       <p className="hint">{t("backoffice.login.intro")}</p>
       <Form method="post" noValidate>
         <FormError errors={errors} />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <Field name="email" type="email" label={t("backoffice.login.email")} autoComplete="username" required errors={errors} autoFocus />
-        <Field name="password" type="password" label={t("backoffice.login.password")} autoComplete="current-password" required errors={errors} />
+        <SignInFields emailLabel={t("backoffice.login.email")} passwordLabel={t("backoffice.login.password")} errors={errors} />
         <button type="submit">{t("backoffice.login.submit")}</button>
       </Form>
     </main>

@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { z } from "zod";
 import { optionalUser, requireUser } from "../auth/request.server";
 import { createSession } from "../auth/session.server";
-import { Field, FormError, Notice } from "../components/form";
+import { NewPasswordField } from "../components/account-fields";
+import { ConfirmForm, Field, FormError, Notice } from "../components/form";
 import { getDb } from "../db.server";
 import {
   acceptInvitation,
@@ -115,16 +116,7 @@ export default function InvitationPage() {
       {result && "confirmDecline" in result ? (
         <section aria-labelledby="decline-title" className="card">
           <h2 id="decline-title">{t("members.confirmDecline")}</h2>
-          <Form method="post" className="toolbar">
-            <input type="hidden" name="intent" value="decline" />
-            <input type="hidden" name="confirm" value="yes" />
-            <button type="submit" className="danger">
-              {t("members.confirmDeclineButton")}
-            </button>
-            <Link to={`/invitations/${view.token}`} className="button secondary">
-              {t("common.cancel")}
-            </Link>
-          </Form>
+          <ConfirmForm intent="decline" button={t("members.confirmDeclineButton")} cancelTo={`/invitations/${view.token}`} />
         </section>
       ) : null}
 
@@ -171,15 +163,7 @@ export default function InvitationPage() {
               <input id="invited-email" type="email" value={view.email} readOnly autoComplete="username" />
             </div>
             <Field name="name" label={t("auth.name")} autoComplete="name" required errors={failure} autoFocus />
-            <Field
-              name="password"
-              type="password"
-              label={t("auth.password")}
-              autoComplete="new-password"
-              hint={t("auth.passwordHint")}
-              required
-              errors={failure}
-            />
+            <NewPasswordField name="password" label={t("auth.password")} errors={failure} />
             <button type="submit">{t("members.createAccount")}</button>
           </Form>
           {declineForm}

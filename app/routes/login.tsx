@@ -1,24 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { signInSchema } from "../domain/accounts/schemas";
 import { getDb } from "../db.server";
 import { authenticateUser } from "../domain/accounts/signin.server";
 import { createSession, safeRedirect } from "../auth/session.server";
 import { optionalUser } from "../auth/request.server";
 import { clientIp, formAction, parseForm, retryAfterHeaders } from "../lib/http.server";
 import { useT } from "../i18n/react";
-import { Field, FormError, Notice } from "../components/form";
+import { SignInFields } from "../components/account-fields";
+import { FormError, Notice } from "../components/form";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Partner Portal" }];
 
 export const headers = retryAfterHeaders;
-
-const schema = z.object({
-  email: z.string().trim().min(1, "errors.required").max(254, "errors.tooLong"),
-  password: z.string().min(1, "errors.required").max(200, "errors.tooLong"),
-  redirectTo: z.string().optional(),
-});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await optionalUser(request)) throw redirect("/");
@@ -28,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   return formAction(async () => {
-    const input = parseForm(schema, form);
+    const input = parseForm(signInSchema, form);
     const db = getDb();
     const ip = clientIp(request, context);
     const user = await authenticateUser(db, input.email, input.password, ip);
@@ -47,9 +42,7 @@ export default function Login() {
       {params.get("reset") === "done" ? <Notice>{t("account.resetDone")}</Notice> : null}
       <Form method="post" noValidate>
         <FormError errors={errors} />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <Field name="email" type="email" label={t("auth.email")} autoComplete="username" required errors={errors} autoFocus />
-        <Field name="password" type="password" label={t("auth.password")} autoComplete="current-password" required errors={errors} />
+        <SignInFields emailLabel={t("auth.email")} passwordLabel={t("auth.password")} errors={errors} />
         <button type="submit">{t("auth.submitSignIn")}</button>
       </Form>
       <p>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
+import { ConfirmCheckbox } from "../components/form";
 import { getDb } from "../db.server";
 import { leaveOrganization, leaveOverview } from "../domain/orgs/leave.server";
 import { useT } from "../i18n/react";
@@ -53,7 +54,6 @@ export default function LeaveOrganization() {
   const refusedNow =
     result?.code === "legal_rep_cannot_leave" ? "legal_rep" : result?.code === "last_organization" ? "last_organization" : null;
   const reason = refusedNow ?? refusal;
-  const confirmError = result?.fieldErrors?.confirm;
 
   return (
     <>
@@ -64,24 +64,7 @@ export default function LeaveOrganization() {
         <>
           <p>{t("orgadmin.leaveText")}</p>
           <Form method="post" noValidate className="card">
-            <div className="field">
-              <label>
-                <input
-                  type="checkbox"
-                  name="confirm"
-                  value="yes"
-                  required
-                  aria-invalid={confirmError ? true : undefined}
-                  aria-describedby={confirmError ? "f-confirm-error" : undefined}
-                />{" "}
-                {t("orgadmin.leaveConfirm", { org: org.name })}
-              </label>
-              {confirmError ? (
-                <p className="field-error" id="f-confirm-error" role="alert">
-                  {t(confirmError)}
-                </p>
-              ) : null}
-            </div>
+            <ConfirmCheckbox label={t("orgadmin.leaveConfirm", { org: org.name })} errors={result} />
             <div className="toolbar">
               <button type="submit" className="danger">
                 {t("orgadmin.leaveButton")}

@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireOrg } from "../auth/request.server";
-import { Field, FormError, Notice } from "../components/form";
+import { FormError, Notice } from "../components/form";
+import { hasCandidates, MemberPicker } from "../components/member-picker";
 import { getDb } from "../db.server";
 import { acceptHandover, cancelHandover, declineHandover, handoverState, requestHandover } from "../domain/orgs/handover.server";
 import { useFormat, useT } from "../i18n/react";
@@ -118,42 +119,20 @@ export default function LegalRepresentative() {
         <section aria-labelledby="request-title" className="card">
           <h2 id="request-title">{t("orgadmin.handoverRequestTitle")}</h2>
           <p>{t("orgadmin.handoverRequestIntro")}</p>
-          {candidates.byEmail ? (
+          {hasCandidates(candidates) ? (
             <Form method="post" noValidate>
               <input type="hidden" name="intent" value="request" />
-              <Field name="email" type="email" label={t("orgadmin.handoverToEmail")} required errors={errors} />
+              <MemberPicker
+                candidates={candidates}
+                selectLabel={t("orgadmin.handoverTo")}
+                emailLabel={t("orgadmin.handoverToEmail")}
+                required
+                errors={errors}
+              />
               <button type="submit">{t("orgadmin.handoverSend")}</button>
             </Form>
-          ) : candidates.options.length === 0 ? (
-            <p className="empty">{t("orgadmin.handoverNoCandidates")}</p>
           ) : (
-            <Form method="post" noValidate>
-              <input type="hidden" name="intent" value="request" />
-              <div className="field">
-                <label htmlFor="f-userId">{t("orgadmin.handoverTo")}</label>
-                <select
-                  id="f-userId"
-                  name="userId"
-                  defaultValue=""
-                  required
-                  aria-invalid={errors?.fieldErrors?.userId ? true : undefined}
-                  aria-describedby={errors?.fieldErrors?.userId ? "f-userId-error" : undefined}
-                >
-                  <option value="">{t("orgadmin.chooseMember")}</option>
-                  {candidates.options.map((c) => (
-                    <option key={c.userId} value={c.userId}>
-                      {`${c.name} (${c.email})`}
-                    </option>
-                  ))}
-                </select>
-                {errors?.fieldErrors?.userId ? (
-                  <p className="field-error" id="f-userId-error" role="alert">
-                    {t(errors.fieldErrors.userId)}
-                  </p>
-                ) : null}
-              </div>
-              <button type="submit">{t("orgadmin.handoverSend")}</button>
-            </Form>
+            <p className="empty">{t("orgadmin.handoverNoCandidates")}</p>
           )}
         </section>
       ) : null}

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
-import { FormError } from "../components/form";
+import { FormError, LevelOptions } from "../components/form";
 import { getDb } from "../db.server";
 import { levelFields } from "../domain/orgs/member-fields";
 import { memberPermissions, updateMemberPermissions, updatePermissionsSchema } from "../domain/orgs/members.server";
@@ -89,9 +89,7 @@ export default function MemberPermissions() {
                       defaultValue={p.own}
                       aria-label={t("members.ownPermissionLabel", { product: p.name })}
                     >
-                      <option value="none">{t("levels.none")}</option>
-                      <option value="read">{t("levels.read")}</option>
-                      <option value="manage">{t("levels.manage")}</option>
+                      <LevelOptions />
                     </select>
                   </td>
                   <td data-cell="team">{t(`levels.${p.team}`)}</td>

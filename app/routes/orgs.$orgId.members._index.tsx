@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireOrg } from "../auth/request.server";
-import { FormError, Notice } from "../components/form";
+import { ConfirmForm, FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
 import { getDb } from "../db.server";
 import { pendingInvitation, resendInvitation, revokeInvitation } from "../domain/orgs/invitations.server";
 import { membersOverview, previewMemberRemoval, removeMembers } from "../domain/orgs/members.server";
@@ -95,19 +96,11 @@ export default function Members() {
             </li>
           ))}
         </ul>
-        <Form method="post" className="toolbar">
-          <input type="hidden" name="intent" value="remove" />
-          <input type="hidden" name="confirm" value="yes" />
+        <ConfirmForm intent="remove" button={t("members.confirmRemoveButton", { count: users.length })} cancelTo={base}>
           {users.map((u) => (
             <input key={u.userId} type="hidden" name="userIds[]" value={u.userId} />
           ))}
-          <button type="submit" className="danger">
-            {t("members.confirmRemoveButton", { count: users.length })}
-          </button>
-          <Link to={base} className="button secondary">
-            {t("common.cancel")}
-          </Link>
-        </Form>
+        </ConfirmForm>
       </section>
     );
   }
@@ -118,32 +111,14 @@ export default function Members() {
       <section aria-labelledby="confirm-title">
         <h1 id="confirm-title">{t("members.confirmRevokeTitle", { email: invitation.email })}</h1>
         <p>{t("members.confirmRevokeText")}</p>
-        <Form method="post" className="toolbar">
-          <input type="hidden" name="intent" value="revoke" />
-          <input type="hidden" name="confirm" value="yes" />
+        <ConfirmForm intent="revoke" button={t("members.confirmRevokeButton")} cancelTo={base}>
           <input type="hidden" name="invitationId" value={invitation.id} />
-          <button type="submit" className="danger">
-            {t("members.confirmRevokeButton")}
-          </button>
-          <Link to={base} className="button secondary">
-            {t("common.cancel")}
-          </Link>
-        </Form>
+        </ConfirmForm>
       </section>
     );
   }
 
   const failure = result && !result.ok ? result : null;
-  const pageLink = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(page));
-    return `?${next}`;
-  };
-  const invitationsLink = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set("invitations", String(page));
-    return `?${next}`;
-  };
 
   return (
     <>
@@ -234,13 +209,7 @@ export default function Members() {
           ) : null}
         </Form>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("members.pagination")}>
-          {data.page > 1 ? <Link to={pageLink(data.page - 1)}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={pageLink(data.page + 1)}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} label={t("members.pagination")} />
 
       {data.invitations ? (
         <section aria-labelledby="pending-title">
@@ -286,15 +255,7 @@ export default function Members() {
               </tbody>
             </table>
           )}
-          {data.invitations.pages > 1 ? (
-            <nav className="pagination" aria-label={t("members.pagination")}>
-              {data.invitations.page > 1 ? <Link to={invitationsLink(data.invitations.page - 1)}>{t("common.previous")}</Link> : null}
-              <span>{t("common.page", { page: data.invitations.page, pages: data.invitations.pages })}</span>
-              {data.invitations.page < data.invitations.pages ? (
-                <Link to={invitationsLink(data.invitations.page + 1)}>{t("common.next")}</Link>
-              ) : null}
-            </nav>
-          ) : null}
+          <Pager page={data.invitations.page} pages={data.invitations.pages} param="invitations" label={t("members.pagination")} />
         </section>
       ) : null}
     </>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
-import { Field, FormError } from "../components/form";
+import { Field, FormError, LevelOptions } from "../components/form";
 import { getDb } from "../db.server";
 import { invitationFormOptions, inviteMember, inviteSchema } from "../domain/orgs/invitations.server";
 import { levelFields } from "../domain/orgs/member-fields";
@@ -81,9 +81,7 @@ export default function InviteMember() {
                 {p.name} ({t(`products.${p.type}`)})
               </label>
               <select id={`level-${p.id}`} name={`level.${p.id}`} defaultValue="none">
-                <option value="none">{t("levels.none")}</option>
-                <option value="read">{t("levels.read")}</option>
-                <option value="manage">{t("levels.manage")}</option>
+                <LevelOptions />
               </select>
             </div>
           ))}

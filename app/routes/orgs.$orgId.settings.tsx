@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
-import { Field, FormError, Notice } from "../components/form";
+import { Field, FormError, Notice, SelectField } from "../components/form";
 import { getDb } from "../db.server";
 import { countryOptions } from "../domain/orgs/countries";
 import { organizationSettings, updateOrganizationSettings } from "../domain/orgs/settings.server";
@@ -96,28 +96,13 @@ export default function OrganizationSettings() {
           errors={errors}
         />
         <Field name="city" label={t("orgadmin.city")} defaultValue={org.city} autoComplete="address-level2" maxLength={100} errors={errors} />
-        <div className="field">
-          <label htmlFor="f-country">{t("orgadmin.country")}</label>
-          <select
-            id="f-country"
-            name="country"
-            defaultValue={org.country}
-            autoComplete="country"
-            aria-invalid={fieldError("country") ? true : undefined}
-            aria-describedby={fieldError("country") ? "f-country-error" : undefined}
-          >
-            {countries.map((c) => (
-              <option key={c.code} value={c.code}>
-                {`${c.name} (${c.code})`}
-              </option>
-            ))}
-          </select>
-          {fieldError("country") ? (
-            <p className="field-error" id="f-country-error" role="alert">
-              {t(fieldError("country")!)}
-            </p>
-          ) : null}
-        </div>
+        <SelectField name="country" label={t("orgadmin.country")} defaultValue={org.country} autoComplete="country" errors={errors}>
+          {countries.map((c) => (
+            <option key={c.code} value={c.code}>
+              {`${c.name} (${c.code})`}
+            </option>
+          ))}
+        </SelectField>
         <Field
           name="registryId"
           label={t("orgadmin.registryId")}

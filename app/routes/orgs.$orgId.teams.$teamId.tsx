@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireOrg } from "../auth/request.server";
-import { Field, FormError, Notice } from "../components/form";
+import { ConfirmCheckbox, Field, FormError, LevelOptions, Notice } from "../components/form";
+import { hasCandidates, MemberPicker } from "../components/member-picker";
 import { Pager } from "../components/pager";
 import { getDb } from "../db.server";
 import {
@@ -74,6 +75,15 @@ export default function TeamPage() {
   const errors = result && !result.ok ? result : null;
   const notice = result && result.ok ? result.notice : params.get("created") ? "orgadmin.teamCreated" : null;
   const { team, members, products, candidates, canManage } = data;
+  // The same columns whether the levels are editable or only shown.
+  const productsHead = (
+    <thead>
+      <tr>
+        <th scope="col">{t("orgadmin.product")}</th>
+        <th scope="col">{t("orgadmin.level")}</th>
+      </tr>
+    </thead>
+  );
 
   return (
     <>
@@ -123,35 +133,17 @@ export default function TeamPage() {
         {canManage ? (
           <Form method="post" noValidate className="toolbar" style={{ marginTop: "1rem" }}>
             <input type="hidden" name="intent" value="addMember" />
-            {candidates.byEmail ? (
-              <Field name="email" type="email" label={t("orgadmin.addMemberByEmail")} errors={errors} />
-            ) : candidates.options.length === 0 ? (
-              <p className="hint">{t("orgadmin.noCandidates")}</p>
+            {hasCandidates(candidates) ? (
+              <MemberPicker
+                candidates={candidates}
+                selectLabel={t("orgadmin.addMember")}
+                emailLabel={t("orgadmin.addMemberByEmail")}
+                errors={errors}
+              />
             ) : (
-              <div className="field">
-                <label htmlFor="f-userId">{t("orgadmin.addMember")}</label>
-                <select
-                  id="f-userId"
-                  name="userId"
-                  defaultValue=""
-                  aria-invalid={errors?.fieldErrors?.userId ? true : undefined}
-                  aria-describedby={errors?.fieldErrors?.userId ? "f-userId-error" : undefined}
-                >
-                  <option value="">{t("orgadmin.chooseMember")}</option>
-                  {candidates.options.map((c) => (
-                    <option key={c.userId} value={c.userId}>
-                      {`${c.name} (${c.email})`}
-                    </option>
-                  ))}
-                </select>
-                {errors?.fieldErrors?.userId ? (
-                  <p className="field-error" id="f-userId-error" role="alert">
-                    {t(errors.fieldErrors.userId)}
-                  </p>
-                ) : null}
-              </div>
+              <p className="hint">{t("orgadmin.noCandidates")}</p>
             )}
-            {candidates.byEmail || candidates.options.length > 0 ? <button type="submit">{t("orgadmin.add")}</button> : null}
+            {hasCandidates(candidates) ? <button type="submit">{t("orgadmin.add")}</button> : null}
           </Form>
         ) : null}
       </section>
@@ -170,12 +162,7 @@ export default function TeamPage() {
               </p>
             ) : null}
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("orgadmin.product")}</th>
-                  <th scope="col">{t("orgadmin.level")}</th>
-                </tr>
-              </thead>
+              {productsHead}
               <tbody>
                 {products.items.map((p) => (
                   <tr key={p.id}>
@@ -186,9 +173,7 @@ export default function TeamPage() {
                     </td>
                     <td>
                       <select id={`level-${p.id}`} name={`level.${p.id}`} defaultValue={p.level}>
-                        <option value="none">{t("levels.none")}</option>
-                        <option value="read">{t("levels.read")}</option>
-                        <option value="manage">{t("levels.manage")}</option>
+                        <LevelOptions />
                       </select>
                     </td>
                   </tr>
@@ -201,12 +186,7 @@ export default function TeamPage() {
           </Form>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("orgadmin.product")}</th>
-                <th scope="col">{t("orgadmin.level")}</th>
-              </tr>
-            </thead>
+            {productsHead}
             <tbody>
               {products.items.map((p) => (
                 <tr key={p.id}>
@@ -237,24 +217,7 @@ export default function TeamPage() {
             <p>{t("orgadmin.deleteTeamText")}</p>
             <Form method="post" noValidate>
               <input type="hidden" name="intent" value="delete" />
-              <div className="field">
-                <label>
-                  <input
-                    type="checkbox"
-                    name="confirm"
-                    value="yes"
-                    required
-                    aria-invalid={errors?.fieldErrors?.confirm ? true : undefined}
-                    aria-describedby={errors?.fieldErrors?.confirm ? "f-confirm-error" : undefined}
-                  />{" "}
-                  {t("orgadmin.deleteTeamConfirm", { name: team.name })}
-                </label>
-                {errors?.fieldErrors?.confirm ? (
-                  <p className="field-error" id="f-confirm-error" role="alert">
-                    {t(errors.fieldErrors.confirm)}
-                  </p>
-                ) : null}
-              </div>
+              <ConfirmCheckbox label={t("orgadmin.deleteTeamConfirm", { name: team.name })} errors={errors} />
               <button type="submit" className="danger">
                 {t("orgadmin.deleteTeamButton")}
               </button>

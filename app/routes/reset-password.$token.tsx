@@ -6,7 +6,8 @@ import { destroySession } from "../auth/session.server";
 import { newPasswordSchema, resetPasswordWithToken, resetTokenIsUsable } from "../domain/accounts/password-reset.server";
 import { clientIp, formAction, parseForm } from "../lib/http.server";
 import { useT } from "../i18n/react";
-import { Field, FormError } from "../components/form";
+import { NewPasswordFields } from "../components/account-fields";
+import { FormError } from "../components/form";
 
 // The token is in the URL: the page is not cached (the site-wide Referrer-Policy,
 // same-origin, already keeps the URL from other sites).
@@ -50,17 +51,7 @@ export default function ResetPassword() {
       ) : (
         <Form method="post" noValidate>
           <FormError errors={errors} />
-          <Field
-            name="password"
-            type="password"
-            label={t("account.newPassword")}
-            autoComplete="new-password"
-            hint={t("auth.passwordHint")}
-            required
-            errors={errors}
-            autoFocus
-          />
-          <Field name="confirm" type="password" label={t("account.confirmPassword")} autoComplete="new-password" required errors={errors} />
+          <NewPasswordFields name="password" errors={errors} autoFocus />
           <button type="submit">{t("account.resetSubmit")}</button>
         </Form>
       )}

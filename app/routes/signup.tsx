@@ -8,6 +8,7 @@ import { optionalUser } from "../auth/request.server";
 import { clientIp, formAction, parseForm } from "../lib/http.server";
 import { pickLocale } from "../i18n/index";
 import { useLocale, useT } from "../i18n/react";
+import { NewPasswordField } from "../components/account-fields";
 import { Field, FormError } from "../components/form";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Partner Portal" }];
@@ -45,15 +46,7 @@ export default function SignUp() {
         <input type="hidden" name="locale" value={locale} />
         <Field name="name" label={t("auth.name")} autoComplete="name" required errors={errors} autoFocus />
         <Field name="email" type="email" label={t("auth.email")} autoComplete="username" required errors={errors} />
-        <Field
-          name="password"
-          type="password"
-          label={t("auth.password")}
-          autoComplete="new-password"
-          hint={t("auth.passwordHint")}
-          required
-          errors={errors}
-        />
+        <NewPasswordField name="password" label={t("auth.password")} errors={errors} />
         <Field name="organizationName" label={t("auth.organizationName")} hint={t("auth.organizationHint")} errors={errors} />
         <button type="submit">{t("auth.submitSignUp")}</button>
       </Form>

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { MemberRole } from "../../db/schema";
+import { ownLevels } from "../../app/domain/orgs/members.server";
 import { createMember, createUser } from "./factories";
 import { testDb } from "./setup";
 
@@ -74,14 +75,9 @@ export async function membershipOf(orgId: string, userId: string) {
   return testDb().selectFrom("memberships").selectAll().where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
 }
 
+/** Read as the table's owner, past row-level security. */
 export async function ownPermissions(orgId: string, userId: string): Promise<Record<string, string>> {
-  const rows = await testDb()
-    .selectFrom("product_permissions")
-    .select(["product_id", "level"])
-    .where("org_id", "=", orgId)
-    .where("user_id", "=", userId)
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.product_id, r.level]));
+  return ownLevels(testDb(), orgId, userId);
 }
 
 export async function auditEntries(orgId: string, action: string) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Actor } from "../../auth/actor";
 import { hashPassword, verifyPassword } from "../../auth/password.server";
 import { now } from "../../lib/clock";
+import { pageCount } from "../../lib/paging";
 import { consume, LOGIN_PER_ACCOUNT, reset } from "../../lib/rate-limit.server";
 import { audit } from "../audit/audit.server";
 import { Invalid } from "../errors";
@@ -98,7 +99,7 @@ export async function listSessions(db: Handle, actor: UserActor, currentSessionI
   const base = db.selectFrom("sessions").where("user_id", "=", actor.userId).where("expires_at", ">", now());
   const { n } = await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
   const total = Number(n);
-  const pages = Math.max(1, Math.ceil(total / SESSIONS_PER_PAGE));
+  const pages = pageCount(total, SESSIONS_PER_PAGE);
   const current = Math.min(Math.max(1, Math.floor(page)), pages);
   const rows = await base
     .select(["id", "user_agent", "ip", "created_at", "expires_at"])

@@ -1,4 +1,5 @@
 import { config } from "../../config.server";
+import { pageCount } from "../../lib/paging";
 import { asJob } from "../jobs/as-job.server";
 import type { Handle } from "../tx.server";
 
@@ -27,7 +28,7 @@ export async function listOutbox(db: Handle, page: number) {
       .select((eb) => eb.fn.countAll().as("n"))
       .executeTakeFirstOrThrow();
     const total = Number(n);
-    const pages = Math.max(1, Math.ceil(total / DEV_MAILS_PER_PAGE));
+    const pages = pageCount(total, DEV_MAILS_PER_PAGE);
     const current = Math.min(Math.max(1, Math.floor(page)), pages);
     const mails = await trx
       .selectFrom("email_outbox")

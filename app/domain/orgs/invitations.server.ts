@@ -9,9 +9,10 @@ import { hashToken, newToken } from "../../auth/tokens.server";
 import { config } from "../../config.server";
 import { formatDate, isLocale, translator, type UiLocale } from "../../i18n/index";
 import { addMs, DAY, now } from "../../lib/clock";
+import { pageCount, pageNumber } from "../../lib/paging";
 import { emailField, nameField, passwordField } from "../accounts/schemas";
 import { audit } from "../audit/audit.server";
-import { Conflict, Invalid, NotFound } from "../errors";
+import { Conflict, Invalid, isUniqueViolation, NotFound } from "../errors";
 import { queueMail } from "../mail/outbox.server";
 import { transaction, type Handle, type Tx } from "../tx.server";
 import { grantedLevels, isUuid, permissionsField, roleField, uuidField, type Acting } from "./member-fields";
@@ -28,7 +29,7 @@ export const INVITATIONS_PAGE_SIZE = 50;
 /** Open invitations (neither accepted nor revoked), newest first, paginated in SQL. */
 export async function listPendingInvitations(db: Handle, ability: AppAbility, orgId: string, opts: { page?: number } = {}) {
   assertCan(ability, "manage", "Invitation", { orgId });
-  const page = Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1));
+  const page = pageNumber(opts.page);
   const open = db
     .selectFrom("invitations as i")
     .where("i.org_id", "=", orgId)
@@ -46,7 +47,7 @@ export async function listPendingInvitations(db: Handle, ability: AppAbility, or
   const at = now();
   return {
     page,
-    pages: Math.max(1, Math.ceil(total / INVITATIONS_PAGE_SIZE)),
+    pages: pageCount(total, INVITATIONS_PAGE_SIZE),
     total,
     items: rows.map((r) => ({ ...r, expired: r.expires_at <= at })),
   };
@@ -444,9 +445,4 @@ export async function declineInvitation(db: Handle, actor: Actor, token: string)
 
 function inviterId(actor: Actor): string | null {
   return actor.kind === "user" ? actor.userId : null;
-}
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string } | null;
-  return !!e && e.code === "23505" && e.constraint === constraint;
 }

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { toCount } from "../../../db/client";
 import { assertCan } from "../../auth/ability";
 import { now } from "../../lib/clock";
@@ -7,6 +6,7 @@ import { audit } from "../audit/audit.server";
 import { Conflict, NotFound } from "../errors";
 import { withActor, type Handle, type Tx } from "../tx.server";
 import type { UserActing } from "./member-choice.server";
+import { confirmSchema } from "./member-fields";
 
 type LeaveRefusal = "legal_rep" | "last_organization" | null;
 
@@ -38,8 +38,6 @@ export async function leaveOverview(db: Handle, acting: UserActing, orgId: strin
     return { org, refusal: await refusal(trx, acting.actor.userId, orgId, false) };
   });
 }
-
-const confirmSchema = z.object({ confirm: z.literal("yes", { message: "orgadmin.confirmRequired" }) });
 
 const refusalConflicts: Record<Exclude<LeaveRefusal, null>, [string, string]> = {
   legal_rep: ["legal_rep_cannot_leave", "orgadmin.leaveRepRefused"],

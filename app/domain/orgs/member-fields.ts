@@ -20,6 +20,9 @@ export function isUuid(value: unknown): value is string {
   return typeof value === "string" && UUID.test(value);
 }
 
+/** The ticked "yes, I mean it" box (`confirm=yes`) of a destructive form. */
+export const confirmSchema = z.object({ confirm: z.literal("yes", { message: "orgadmin.confirmRequired" }) });
+
 export const uuidField = z.string().regex(UUID, "errors.invalid");
 export const roleField = z.enum(["admin", "restricted"], { message: "errors.invalid" });
 export const permissionsField = z.record(uuidField, z.enum(["none", "read", "manage"], { message: "errors.invalid" }));

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { MemberRole, PermissionLevel } from "../../../db/schema";
 import { allows, assertCan, type AppAbility } from "../../auth/ability";
+import { pageCount, pageNumber } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { transaction, type Handle, type Tx } from "../tx.server";
@@ -22,7 +23,7 @@ function escapeLike(text: string): string {
 export async function listMembers(db: Handle, ability: AppAbility, orgId: string, opts: { q?: string; page?: number } = {}) {
   assertCan(ability, "read", "Member", { orgId });
   const q = (opts.q ?? "").trim().slice(0, 200);
-  const page = Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1));
+  const page = pageNumber(opts.page);
   const matching = db
     .selectFrom("memberships as m")
     .innerJoin("users as u", "u.id", "m.user_id")
@@ -54,7 +55,7 @@ export async function listMembers(db: Handle, ability: AppAbility, orgId: string
   return {
     q,
     page,
-    pages: Math.max(1, Math.ceil(total / MEMBERS_PAGE_SIZE)),
+    pages: pageCount(total, MEMBERS_PAGE_SIZE),
     total,
     members: rows.map((r) => ({
       userId: r.id,
@@ -261,8 +262,9 @@ export async function updateMemberPermissions(
   });
 }
 
-async function ownLevels(trx: Tx, orgId: string, userId: string): Promise<Record<string, PermissionLevel>> {
-  const rows = await trx
+/** A member's own product levels (not their teams'), as `{ productId: level }`. */
+export async function ownLevels(db: Handle, orgId: string, userId: string): Promise<Record<string, PermissionLevel>> {
+  const rows = await db
     .selectFrom("product_permissions")
     .select(["product_id", "level"])
     .where("org_id", "=", orgId)

@@ -3,23 +3,16 @@ import { toCount } from "../../../db/client";
 import type { PermissionLevel } from "../../../db/schema";
 import { allows, assertCan } from "../../auth/ability";
 import { parseForm } from "../../lib/http.server";
+import { pageCount, pageNumber } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Invalid, isUniqueViolation, NotFound } from "../errors";
 import { withActor, type Handle, type Tx } from "../tx.server";
 import { findMember, memberChoiceFields, memberChoices, NO_MEMBER_CHOICES, type UserActing } from "./member-choice.server";
-import { isUuid, levelFields, uuidField, type Acting } from "./member-fields";
+import { confirmSchema, isUuid, levelFields, uuidField, type Acting } from "./member-fields";
 
 export const TEAMS_PAGE_SIZE = 50;
 export const TEAM_MEMBERS_PAGE_SIZE = 50;
 export const TEAM_PRODUCTS_PAGE_SIZE = 50;
-
-function pageNumber(value: number | undefined): number {
-  return Math.max(1, Math.floor(Number.isFinite(value) ? value! : 1));
-}
-
-function pageCount(total: number, size: number): number {
-  return Math.max(1, Math.ceil(total / size));
-}
 
 /** O-7: the organization's teams with their sizes, by name, paginated in SQL. */
 export async function listTeams(db: Handle, acting: Acting, orgId: string, opts: { page?: number } = {}) {
@@ -64,6 +57,17 @@ async function findTeam(trx: Tx, orgId: string, teamId: string, lock = false) {
   // Another organization's team looks exactly like one that does not exist.
   if (!team) throw new NotFound();
   return team;
+}
+
+/** Runs `fn` in the actor's transaction with the team locked; another organization's team is NotFound. */
+function withLockedTeam<T>(
+  db: Handle,
+  acting: UserActing,
+  orgId: string,
+  teamId: string,
+  fn: (trx: Tx, team: { id: string; name: string }) => Promise<T>,
+): Promise<T> {
+  return withActor(db, acting.actor, async (trx) => fn(trx, await findTeam(trx, orgId, teamId, true)));
 }
 
 /** One team: its members, its product grants and, for administrators, whom they can add. */
@@ -163,8 +167,7 @@ export async function renameTeam(db: Handle, acting: UserActing, orgId: string, 
   assertCan(acting.ability, "update", "Team", { orgId });
   const { name } = parseForm(teamNameSchema, form);
   await uniqueName(() =>
-    withActor(db, acting.actor, async (trx) => {
-      const team = await findTeam(trx, orgId, teamId, true);
+    withLockedTeam(db, acting, orgId, teamId, async (trx, team) => {
       if (team.name === name) return;
       await trx.updateTable("teams").set({ name }).where("org_id", "=", orgId).where("id", "=", team.id).execute();
       await audit(trx, acting.actor, {
@@ -178,13 +181,10 @@ export async function renameTeam(db: Handle, acting: UserActing, orgId: string, 
   );
 }
 
-const confirmSchema = z.object({ confirm: z.literal("yes", { message: "orgadmin.confirmRequired" }) });
-
 /** O-7: deleting a team (confirmed) takes its grants with it (FK cascade); members keep their own. */
 export async function deleteTeam(db: Handle, acting: UserActing, orgId: string, teamId: string, form: FormData | Record<string, unknown>) {
   assertCan(acting.ability, "delete", "Team", { orgId });
-  return withActor(db, acting.actor, async (trx) => {
-    const team = await findTeam(trx, orgId, teamId, true);
+  return withLockedTeam(db, acting, orgId, teamId, async (trx, team) => {
     parseForm(confirmSchema, form);
     const members = await trx.selectFrom("team_members").select("user_id").where("org_id", "=", orgId).where("team_id", "=", team.id).execute();
     const grants = await trx
@@ -224,8 +224,7 @@ export async function addTeamMember(
   assertCan(acting.ability, "update", "Team", { orgId });
   const choice = parseForm(memberChoiceSchema, form);
   const field = choice.userId !== undefined ? "userId" : "email";
-  return withActor(db, acting.actor, async (trx) => {
-    const team = await findTeam(trx, orgId, teamId, true);
+  return withLockedTeam(db, acting, orgId, teamId, async (trx, team) => {
     const member = await findMember(trx, orgId, choice);
     if (!member) throw new Invalid({ [field]: "orgadmin.notAMember" });
     const inserted = await trx
@@ -258,8 +257,7 @@ export async function removeTeamMember(
 ) {
   assertCan(acting.ability, "update", "Team", { orgId });
   const { userId } = parseForm(removeMemberSchema, form);
-  return withActor(db, acting.actor, async (trx) => {
-    const team = await findTeam(trx, orgId, teamId, true);
+  return withLockedTeam(db, acting, orgId, teamId, async (trx, team) => {
     const removed = await trx
       .deleteFrom("team_members")
       .where("org_id", "=", orgId)
@@ -290,8 +288,7 @@ export async function setTeamPermissions(
   assertCan(acting.ability, "update", "Team", { orgId });
   const { levels } = parseForm(levelsSchema, { levels: form instanceof FormData ? levelFields(form) : form.levels });
   const productIds = Object.keys(levels);
-  return withActor(db, acting.actor, async (trx) => {
-    const team = await findTeam(trx, orgId, teamId, true);
+  return withLockedTeam(db, acting, orgId, teamId, async (trx, team) => {
     if (productIds.length === 0) return { changed: 0 };
     const known = await trx.selectFrom("products").select("id").where("org_id", "=", orgId).where("id", "in", productIds).execute();
     if (known.length !== productIds.length) throw new Invalid({ levels: "orgadmin.unknownProduct" });

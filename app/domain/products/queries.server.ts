@@ -4,6 +4,7 @@ import { toCount } from "../../../db/client";
 import type { PermissionLevel, ProductType } from "../../../db/schema";
 import { allows, type AppAbility } from "../../auth/ability";
 import { isAdminOf, membershipOf, type Actor } from "../../auth/actor";
+import { pageCount, pageNumber } from "../../lib/paging";
 import { NotFound } from "../errors";
 import type { Handle } from "../tx.server";
 
@@ -16,10 +17,6 @@ export interface ProductActing {
 }
 
 const uuid = z.string().uuid();
-
-function pageNumber(page: number | undefined): number {
-  return Math.max(1, Math.floor(Number.isFinite(page) ? page! : 1));
-}
 
 /**
  * What the actor may do with the products of an organization: every product for its
@@ -57,7 +54,7 @@ export async function visibleProducts(db: Handle, acting: ProductActing, orgId: 
   return {
     seesAll,
     page,
-    pages: Math.max(1, Math.ceil(total / PRODUCTS_PAGE_SIZE)),
+    pages: pageCount(total, PRODUCTS_PAGE_SIZE),
     total,
     products: rows.map((r) => ({ id: r.id, name: r.name, type: r.type, level: scope.levelOf(r.id) })),
   };
@@ -118,7 +115,7 @@ export async function productDetail(db: Handle, acting: ProductActing, orgId: st
     .execute();
   result.mailboxes = {
     page,
-    pages: Math.max(1, Math.ceil(total / MAILBOXES_PAGE_SIZE)),
+    pages: pageCount(total, MAILBOXES_PAGE_SIZE),
     total,
     items: rows.map((r) => ({ id: r.id, address: r.address, webmailUsers: r.webmailUsers })),
   };

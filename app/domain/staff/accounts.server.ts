@@ -4,6 +4,7 @@ import { allows, assertCan, type AppAbility } from "../../auth/ability";
 import type { Actor } from "../../auth/actor";
 import { hashPassword } from "../../auth/password.server";
 import { now } from "../../lib/clock";
+import { pageCount, pageNumber } from "../../lib/paging";
 import { emailField, nameField } from "../accounts/schemas";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
@@ -35,7 +36,7 @@ export const disableStaffSchema = z.object({
 /** The staff accounts, active ones first, paginated in SQL. */
 export async function listStaffAccounts(db: Handle, ability: AppAbility, opts: { page?: number } = {}) {
   assertCan(ability, "read", "StaffAccount");
-  const page = Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1));
+  const page = pageNumber(opts.page);
   const total = toCount(
     (await db.selectFrom("staff_accounts").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n,
   );
@@ -50,7 +51,7 @@ export async function listStaffAccounts(db: Handle, ability: AppAbility, opts: {
     .execute();
   return {
     page,
-    pages: Math.max(1, Math.ceil(total / STAFF_PAGE_SIZE)),
+    pages: pageCount(total, STAFF_PAGE_SIZE),
     total,
     canManage: allows(ability, "manage", "StaffAccount"),
     accounts: rows.map((r) => ({
