@@ -64,6 +64,36 @@ export interface ProductsTable {
   type: ProductType;
   name: string;
   created_at: CreatedAt;
+  product_type_code: string | null;
+  expires_at: Timestamp | null;
+  auto_renew: ColumnType<boolean, boolean | undefined, boolean>;
+  auto_renew_method: AutoRenewMethod | null;
+  renewal_months: number | null;
+}
+
+/** Payment methods that can charge an auto-renewal without the customer (B-2, B-3). */
+export type AutoRenewMethod = "visa" | "mastercard" | "cb" | "twint";
+export type BillingPeriod = "year" | "month";
+
+/** The product catalog (global, read-only for the portal; seeded by migration 0012). */
+export interface ProductTypesTable {
+  code: string;
+  kind: ProductType;
+  name: string;
+  billing_period: BillingPeriod;
+  price_chf: ColumnType<number, number, number>;
+  price_eur: ColumnType<number, number, number>;
+  /** B-13: the renewal periods allowed, in months. */
+  renewal_months: number[];
+  sort_order: ColumnType<number, number | undefined, number>;
+}
+
+/** Volume prices per billing period from `min_quantity` units on (web hosting). */
+export interface ProductTypePriceTiersTable {
+  type_code: string;
+  min_quantity: number;
+  price_chf: number;
+  price_eur: number;
 }
 
 export interface ProductPermissionsTable {
@@ -182,6 +212,8 @@ export interface DB {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   products: ProductsTable;
+  product_types: ProductTypesTable;
+  product_type_price_tiers: ProductTypePriceTiersTable;
   product_permissions: ProductPermissionsTable;
   mailboxes: MailboxesTable;
   mailbox_webmail_users: MailboxWebmailUsersTable;

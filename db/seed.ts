@@ -1,6 +1,6 @@
 import { hash } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
-import type { DB, PermissionLevel, ProductType } from "./schema";
+import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
 
@@ -40,8 +40,31 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       await trx.insertInto("memberships").values({ org_id: id, user_id: repId, role: "admin" }).execute();
       return id;
     };
-    const product = async (orgId: string, type: ProductType, name: string) =>
-      (await trx.insertInto("products").values({ org_id: orgId, type, name }).returning("id").executeTakeFirstOrThrow()).id;
+    // Renewal data relative to today, so the "to pay" list always has something due (B-3):
+    // the catalog type, days until expiry, the chosen period and the auto-renewal state.
+    const today = new Date();
+    const product = async (
+      orgId: string,
+      type: ProductType,
+      name: string,
+      renewal: { code: string; expiresInDays: number; months: number; autoRenew?: AutoRenewMethod },
+    ) =>
+      (
+        await trx
+          .insertInto("products")
+          .values({
+            org_id: orgId,
+            type,
+            name,
+            product_type_code: renewal.code,
+            expires_at: new Date(today.getTime() + renewal.expiresInDays * 86_400_000),
+            renewal_months: renewal.months,
+            auto_renew: renewal.autoRenew !== undefined,
+            auto_renew_method: renewal.autoRenew ?? null,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      ).id;
     const grant = (orgId: string, productId: string, level: PermissionLevel, who: { user_id?: string; team_id?: string }) =>
       trx
         .insertInto("product_permissions")
@@ -67,14 +90,25 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       ])
       .execute();
 
-    const alpineDomain = await product(alpine, "domain", "alpineweb.ch");
-    const alpineHosting = await product(alpine, "hosting", "Web hosting alpineweb.ch");
-    const alpineMail = await product(alpine, "mail", "Mail service alpineweb.ch");
-    await product(alpine, "storage", "kDrive Alpine Web");
-    const lemanDomain = await product(leman, "domain", "lemandigital.ch");
-    const lemanHosting = await product(leman, "hosting", "Hébergement lemandigital.ch");
-    const lemanMail = await product(leman, "mail", "Service mail lemandigital.ch");
-    await product(leman, "chat", "Chat Léman Digital");
+    // Within 14 days (auto-renewal can no longer be switched on), within 2 months, later.
+    const alpineDomain = await product(alpine, "domain", "alpineweb.ch", { code: "domain-ch", expiresInDays: 10, months: 24 });
+    const alpineHosting = await product(alpine, "hosting", "Web hosting alpineweb.ch", {
+      code: "hosting-business",
+      expiresInDays: 40,
+      months: 12,
+      autoRenew: "visa",
+    });
+    const alpineMail = await product(alpine, "mail", "Mail service alpineweb.ch", { code: "mail-standard", expiresInDays: 50, months: 3 });
+    await product(alpine, "storage", "kDrive Alpine Web", { code: "storage-drive", expiresInDays: 200, months: 12 });
+    const lemanDomain = await product(leman, "domain", "lemandigital.ch", { code: "domain-ch", expiresInDays: 25, months: 12, autoRenew: "twint" });
+    const lemanHosting = await product(leman, "hosting", "Hébergement lemandigital.ch", { code: "hosting-starter", expiresInDays: 12, months: 6 });
+    const lemanMail = await product(leman, "mail", "Service mail lemandigital.ch", {
+      code: "mail-standard",
+      expiresInDays: 120,
+      months: 12,
+      autoRenew: "mastercard",
+    });
+    await product(leman, "chat", "Chat Léman Digital", { code: "chat-team", expiresInDays: 30, months: 1 });
 
     const support = (
       await trx.insertInto("teams").values({ org_id: alpine, name: "Support" }).returning("id").executeTakeFirstOrThrow()

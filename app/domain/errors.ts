@@ -24,7 +24,12 @@ export class Invalid extends DomainError {
 
 /** A rule of the domain refuses the change; `code` is stable, `message` an i18n key. */
 export class Conflict extends DomainError {
-  constructor(public readonly code: string, message?: string) {
+  constructor(
+    public readonly code: string,
+    message?: string,
+    /** Values the message interpolates (e.g. the names of the products concerned). */
+    public readonly vars?: Record<string, string | number>,
+  ) {
     super(message ?? code);
   }
 }

@@ -63,7 +63,10 @@ export async function formAction<T>(fn: () => Promise<T>) {
       );
     }
     if (err instanceof Conflict) {
-      return data<FormFailure>({ ok: false, fieldErrors: {}, formError: err.message, code: err.code }, { status: 409 });
+      return data<FormFailure>(
+        { ok: false, fieldErrors: {}, formError: err.message, formErrorVars: err.vars, code: err.code },
+        { status: 409 },
+      );
     }
     throw toResponse(err);
   }

@@ -82,6 +82,12 @@ export default function OrgLayout() {
             <NavLink to={`${base}/leave`}>{t("nav.leave")}</NavLink>
           </li>
         </ul>
+        <h2>{t("billing.nav.heading")}</h2>
+        <ul>
+          <li>
+            <NavLink to={`${base}/billing/to-pay`}>{t("billing.nav.toPay")}</NavLink>
+          </li>
+        </ul>
       </aside>
       <main id="main" className="page">
         <Outlet />

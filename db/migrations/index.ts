@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as m0001 from "./0001_foundation";
 import * as m0010 from "./0010_row_level_security";
 import * as m0011 from "./0011_session_actor";
+import * as m0012 from "./0012_catalog_and_renewals";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0010_row_level_security": m0010,
   "0011_session_actor": m0011,
+  "0012_catalog_and_renewals": m0012,
 };

@@ -5,9 +5,10 @@ import { orgadmin } from "./orgadmin";
 import { account } from "./account";
 import { backoffice } from "./backoffice";
 import { products } from "./products";
+import { billing } from "./billing";
 
 // Each area keeps its messages in its own file; they are merged here.
-const areas = [common, auth, members, orgadmin, account, backoffice, products] as const;
+const areas = [common, auth, members, orgadmin, account, backoffice, products, billing] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
   ? H["en"] & Merge<R>
