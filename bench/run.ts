@@ -1,5 +1,9 @@
 import { benchMembersPage } from "./members-page";
+import { benchRenewalSweep } from "./renewal-sweep";
+import { benchToPayPage } from "./to-pay-page";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
+await benchRenewalSweep();
+await benchToPayPage();
 process.exit(0);

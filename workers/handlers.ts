@@ -2,6 +2,7 @@ import type { Database } from "../db/client";
 import { jobPayloads, type JobName } from "./queues";
 import { deliverEmail } from "./jobs/deliver-email";
 import { purgeExpired } from "./jobs/purge-expired";
+import { renewalSweep } from "./jobs/renewal-sweep";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
@@ -13,6 +14,8 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return purgeExpired(db);
     case "sweep-outbox":
       return sweepOutbox(db);
+    case "renewal-sweep":
+      return renewalSweep(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -7,6 +7,7 @@ export const jobPayloads = {
   "deliver-email": z.object({ outboxId: z.string().uuid() }),
   "purge-expired": z.object({}),
   "sweep-outbox": z.object({}),
+  "renewal-sweep": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -16,4 +17,6 @@ export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloads)[N]>;
 export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "purge-expired", everyMs: 60 * 60 * 1000 },
   { name: "sweep-outbox", everyMs: 60 * 1000 },
+  // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
+  { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
 ];

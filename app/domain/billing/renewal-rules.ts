@@ -8,6 +8,20 @@ export const AUTO_RENEW_METHODS = ["visa", "mastercard", "cb", "twint"] as const
 /** B-4: the first charge attempt of an auto-renewal, this many days before expiry. */
 export const FIRST_CHARGE_DAYS_BEFORE_EXPIRY = 14;
 
+/**
+ * B-4: the days before expiry on which auto-renewal tries to charge: the first attempt,
+ * then the retries after a failed charge.
+ */
+export const CHARGE_ATTEMPT_DAYS_BEFORE_EXPIRY = [FIRST_CHARGE_DAYS_BEFORE_EXPIRY, 10, 7, 3, 1] as const;
+
+/** Charge days are calendar days where the provider bills: Switzerland. */
+export const BILLING_TIME_ZONE = "Europe/Zurich";
+
+/** The calendar day of `at` in the billing time zone, `YYYY-MM-DD`. */
+export function billingDay(at: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: BILLING_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
 /** B-4: when the first charge attempt of an auto-renewal happens. */
 export function firstChargeAttemptAt(expiresAt: Date): Date {
   return new Date(expiresAt.getTime() - FIRST_CHARGE_DAYS_BEFORE_EXPIRY * DAY);
