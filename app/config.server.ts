@@ -33,6 +33,14 @@ export const config = {
     }
     return secret || "dev-only-session-secret-change-me";
   },
+  /** Signs payment gateway webhooks (and the sandbox gateway's checkout sessions). */
+  get paymentWebhookSecret() {
+    const secret = process.env.PAYMENT_WEBHOOK_SECRET;
+    if (!secret && process.env.NODE_ENV === "production" && process.env.DEMO !== "1") {
+      throw new Error("PAYMENT_WEBHOOK_SECRET must be set in production");
+    }
+    return secret || "dev-only-payment-webhook-secret";
+  },
   get secureCookies() {
     return process.env.NODE_ENV === "production" && process.env.DEMO !== "1" && !process.env.INSECURE_COOKIES;
   },

@@ -34,6 +34,8 @@ export interface OrganizationsTable {
   country: ColumnType<string, string | undefined, string>;
   registry_id: string | null;
   currency: ColumnType<Currency, Currency | undefined, Currency>;
+  /** EU VAT id: with it, an EU organization's invoices are reverse charge (migration 0013). */
+  vat_id: ColumnType<string | null, string | null | undefined, string | null>;
   legal_rep_user_id: string;
   created_at: CreatedAt;
 }
@@ -69,6 +71,8 @@ export interface ProductsTable {
   auto_renew: ColumnType<boolean, boolean | undefined, boolean>;
   auto_renew_method: AutoRenewMethod | null;
   renewal_months: number | null;
+  /** B-2: the saved card or Twint profile auto-renewal charges (migration 0013). */
+  auto_renew_payment_method_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Payment methods that can charge an auto-renewal without the customer (B-2, B-3). */
@@ -94,6 +98,20 @@ export interface ProductTypePriceTiersTable {
   min_quantity: number;
   price_chf: number;
   price_eur: number;
+}
+
+/** B-4: one charge attempt of an auto-renewal, recorded by the daily sweep (migration 0014). */
+export type RenewalAttemptStatus = "queued" | "succeeded" | "failed";
+export interface RenewalAttemptsTable {
+  id: Generated<string>;
+  org_id: string;
+  product_id: string;
+  /** The expiry this attempt renews: the period's key. */
+  period_expires_at: Timestamp;
+  /** The calendar day (Zurich) of the attempt, written `YYYY-MM-DD`; read it as `attempt_day::text` (pg makes a date a local-midnight Date). */
+  attempt_day: ColumnType<Date, string, string>;
+  status: ColumnType<RenewalAttemptStatus, RenewalAttemptStatus | undefined, RenewalAttemptStatus>;
+  created_at: CreatedAt;
 }
 
 export interface ProductPermissionsTable {
@@ -205,6 +223,150 @@ export interface EmailOutboxTable {
   last_error: string | null;
 }
 
+// Orders, payments, the prepaid account and invoices (migration 0013, B-2 … B-12).
+export type OrderKind = "new" | "renewal" | "topup";
+export type OrderStatus = "pending" | "paid" | "cancelled";
+export type InvoiceLanguage = "de" | "fr" | "en";
+export type PaymentMethod = "visa" | "mastercard" | "cb" | "postfinance" | "paypal" | "twint" | "prepaid";
+export type PaymentStatus = "pending" | "succeeded" | "failed" | "refunded";
+export type PrepaidEntryKind = "topup" | "payment" | "refund";
+
+export interface VatRatesTable {
+  country: string;
+  valid_from: ColumnType<Date, Date | string, Date | string>;
+  rate_bp: number;
+  reverse_charge_with_vat_id: boolean;
+}
+
+export interface OrdersTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: OrderKind;
+  status: ColumnType<OrderStatus, OrderStatus | undefined, OrderStatus>;
+  currency: Currency;
+  language: InvoiceLanguage;
+  net_amount: number;
+  vat_rate_bp: ColumnType<number, number | undefined, number>;
+  vat_amount: ColumnType<number, number | undefined, number>;
+  total_amount: number;
+  reverse_charge: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  paid_at: Timestamp | null;
+}
+
+export interface OrderLinesTable {
+  id: Generated<string>;
+  org_id: string;
+  order_id: string;
+  position: number;
+  product_id: string | null;
+  product_type_code: string | null;
+  description: string;
+  months: number | null;
+  unit_amount: number;
+  quantity: ColumnType<number, number | undefined, number>;
+  discount_amount: ColumnType<number, number | undefined, number>;
+  net_amount: number;
+}
+
+export interface SavedPaymentMethodsTable {
+  id: Generated<string>;
+  org_id: string;
+  method: AutoRenewMethod;
+  gateway_token: string;
+  label: string;
+  created_at: CreatedAt;
+}
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  org_id: string;
+  order_id: string;
+  method: PaymentMethod;
+  amount: number;
+  currency: Currency;
+  status: ColumnType<PaymentStatus, PaymentStatus | undefined, PaymentStatus>;
+  idempotency_key: string;
+  gateway_reference: string | null;
+  failure_reason: string | null;
+  created_at: CreatedAt;
+  settled_at: Timestamp | null;
+}
+
+export interface PaymentWebhookEventsTable {
+  event_id: string;
+  org_id: string;
+  payment_id: string | null;
+  type: string;
+  received_at: CreatedAt;
+}
+
+export interface PrepaidAccountsTable {
+  org_id: string;
+  currency: Currency;
+  balance: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface PrepaidEntriesTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: PrepaidEntryKind;
+  amount: number;
+  payment_id: string | null;
+  order_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface InvoiceCountersTable {
+  year: number;
+  last_number: number;
+}
+
+/** What the invoice says about its customer at the time it was issued. */
+export interface BillTo {
+  name: string;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string;
+  vatId: string | null;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  org_id: string;
+  order_id: string;
+  number: string;
+  year: number;
+  sequence: number;
+  issued_at: Timestamp;
+  language: InvoiceLanguage;
+  currency: Currency;
+  net_amount: number;
+  vat_rate_bp: number;
+  vat_amount: number;
+  total_amount: number;
+  reverse_charge: ColumnType<boolean, boolean | undefined, boolean>;
+  bill_to: Json<BillTo>;
+  paid_by: ColumnType<Array<{ method: PaymentMethod; amount: number }>, string | undefined, string>;
+}
+
+export interface InvoiceLinesTable {
+  id: Generated<string>;
+  org_id: string;
+  invoice_id: string;
+  position: number;
+  description: string;
+  period_from: Timestamp | null;
+  period_to: Timestamp | null;
+  unit_amount: number;
+  quantity: number;
+  discount_amount: number;
+  net_amount: number;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -215,6 +377,7 @@ export interface DB {
   product_types: ProductTypesTable;
   product_type_price_tiers: ProductTypePriceTiersTable;
   product_permissions: ProductPermissionsTable;
+  renewal_attempts: RenewalAttemptsTable;
   mailboxes: MailboxesTable;
   mailbox_webmail_users: MailboxWebmailUsersTable;
   invitations: InvitationsTable;
@@ -224,6 +387,17 @@ export interface DB {
   password_reset_tokens: PasswordResetTokensTable;
   audit_log: AuditLogTable;
   email_outbox: EmailOutboxTable;
+  vat_rates: VatRatesTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  saved_payment_methods: SavedPaymentMethodsTable;
+  payments: PaymentsTable;
+  payment_webhook_events: PaymentWebhookEventsTable;
+  prepaid_accounts: PrepaidAccountsTable;
+  prepaid_entries: PrepaidEntriesTable;
+  invoice_counters: InvoiceCountersTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
 }
 
 export type User = Selectable<UsersTable>;

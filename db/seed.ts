@@ -1,6 +1,8 @@
 import { hash } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
+import { issueInvoice } from "../app/domain/billing/invoices.server";
+import type { Tx } from "../app/domain/tx.server";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
 
@@ -135,6 +137,32 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       for (const userId of users) {
         await trx.insertInto("mailbox_webmail_users").values({ org_id: orgId, mailbox_id: mailbox.id, user_id: userId }).execute();
       }
+    }
+
+    // Issue 5: a prepaid balance and one paid invoice (last year's storage renewal) per organization.
+    for (const [orgId, balance, language, description] of [
+      [alpine, 4250, "de", "Storage drive: Backup alpineweb.ch"],
+      [leman, 12000, "fr", "Storage drive: Sauvegarde lemandigital.ch"],
+    ] as const) {
+      await trx.insertInto("prepaid_accounts").values({ org_id: orgId, currency: "CHF", balance, updated_at: today }).execute();
+      await trx.insertInto("prepaid_entries").values({ org_id: orgId, kind: "topup", amount: balance, created_at: today }).execute();
+      const net = 5900;
+      const vat = 478; // 8.1 % of 59.00, rounded half up
+      const order = await trx
+        .insertInto("orders")
+        .values({ org_id: orgId, kind: "renewal", status: "paid", currency: "CHF", language, net_amount: net, vat_rate_bp: 810, vat_amount: vat, total_amount: net + vat, created_at: today, paid_at: today })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("order_lines")
+        .values({ org_id: orgId, order_id: order.id, position: 1, product_type_code: "storage-drive", description, months: 12, unit_amount: net, net_amount: net })
+        .execute();
+      await trx
+        .insertInto("payments")
+        .values({ org_id: orgId, order_id: order.id, method: "visa", amount: net + vat, currency: "CHF", status: "succeeded", idempotency_key: `demo-${order.id}`, gateway_reference: `pay_demo_${order.id.slice(0, 8)}`, settled_at: today })
+        .execute();
+      // The seed's transaction runs no after-commit work: issuing an invoice needs none.
+      await issueInvoice(trx as unknown as Tx, order.id, new Map());
     }
 
     await trx

@@ -19,6 +19,7 @@ export interface SubjectShapes {
   Mailbox: { orgId: string; productId: string };
   Invitation: { orgId: string };
   AuditLog: { orgId: string };
+  Billing: { orgId: string };
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
 }
@@ -55,6 +56,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can("read", "AuditLog", { orgId: { $in: adminOf } });
     can("manage", "Product", { orgId: { $in: adminOf } });
     can("manage", "Mailbox", { orgId: { $in: adminOf } });
+    // Issue 5: orders, payments, the prepaid account and invoices are for the
+    // representative and administrators only.
+    can(["read", "manage"], "Billing", { orgId: { $in: adminOf } });
     // Restricted users: per product (O-4, O-7).
     can("read", "Product", { id: { $in: [...readable, ...manageable] } });
     can(["read", "update"], "Product", { id: { $in: manageable } });

@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { allows } from "../auth/ability";
 import { requireOrg } from "../auth/request.server";
+import { Invalid } from "../domain/errors";
 import { getDb } from "../db.server";
 import { formatMoney } from "../domain/billing/money";
 import { AUTO_RENEW_METHODS } from "../domain/billing/renewal-rules";
@@ -20,7 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const page = Number(url.searchParams.get("page") ?? 1);
   const list = await guard(() => withActor(getDb(), ctx.actor, (trx) => listToPay(trx, ctx, ctx.orgId, { scope, page })));
   const done = DONE.find((d) => d === url.searchParams.get("done")) ?? null;
-  return { ...list, orgId: ctx.orgId, done, doneCount: Number(url.searchParams.get("count") ?? 0) };
+  return { ...list, orgId: ctx.orgId, canPay: allows(ctx.ability, "manage", "Billing", { orgId: ctx.orgId }), done, doneCount: Number(url.searchParams.get("count") ?? 0) };
 }
 
 type ConfirmStep = { ok: true; confirm: { mode: "on" | "off"; method: string | null; ids: string[] } };
@@ -31,8 +33,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const scope = toPayScopeSchema.parse(form.get("scope") ?? undefined);
   const back = (done: (typeof DONE)[number], count = 0) =>
     redirect(`/orgs/${ctx.orgId}/billing/to-pay?scope=${scope}&done=${done}${count ? `&count=${count}` : ""}`);
+  // The selection form carries a hidden intent `bulk`; its "pay my selection" button adds its own.
+  const intent = form.getAll("intent").includes("paySelection") ? "paySelection" : form.get("intent");
   return formAction(async () => {
-    switch (form.get("intent")) {
+    switch (intent) {
+      case "paySelection": {
+        const ids = form.getAll("ids[]").map(String);
+        if (ids.length === 0) throw new Invalid({ ids: "billing.errors.noSelection" });
+        return redirect(`/orgs/${ctx.orgId}/billing/checkout?${ids.map((id) => `ids[]=${encodeURIComponent(id)}`).join("&")}`);
+      }
       case "period": {
         const input = parseForm(renewalPeriodSchema, form);
         await setRenewalPeriod(getDb(), ctx, ctx.orgId, input.productId, input.months);
@@ -247,6 +256,11 @@ export default function ToPay() {
                 <button type="submit" name="mode" value="off" className="secondary">
                   {t("billing.bulk.off")}
                 </button>
+                {data.canPay ? (
+                  <button type="submit" name="intent" value="paySelection">
+                    {t("billing.toPay.paySelection")}
+                  </button>
+                ) : null}
               </Form>
             </section>
           ) : null}

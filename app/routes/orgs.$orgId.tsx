@@ -15,6 +15,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       manageTeams: allows(ctx.ability, "manage", "Team", org),
       updateOrg: allows(ctx.ability, "update", "Organization", { id: ctx.orgId }),
       readAudit: allows(ctx.ability, "read", "AuditLog", org),
+      readBilling: allows(ctx.ability, "read", "Billing", org),
     },
   };
 }
@@ -87,6 +88,19 @@ export default function OrgLayout() {
           <li>
             <NavLink to={`${base}/billing/to-pay`}>{t("billing.nav.toPay")}</NavLink>
           </li>
+          {can.readBilling ? (
+            <>
+              <li>
+                <NavLink to={`${base}/billing/orders`}>{t("billing.nav.orders")}</NavLink>
+              </li>
+              <li>
+                <NavLink to={`${base}/billing/prepaid`}>{t("billing.nav.prepaid")}</NavLink>
+              </li>
+              <li>
+                <NavLink to={`${base}/billing/invoices`}>{t("billing.nav.invoices")}</NavLink>
+              </li>
+            </>
+          ) : null}
         </ul>
       </aside>
       <main id="main" className="page">

@@ -3,6 +3,8 @@ import * as m0001 from "./0001_foundation";
 import * as m0010 from "./0010_row_level_security";
 import * as m0011 from "./0011_session_actor";
 import * as m0012 from "./0012_catalog_and_renewals";
+import * as m0013 from "./0013_orders_payments_invoices";
+import * as m0014 from "./0014_renewal_sweep";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -11,4 +13,6 @@ export const migrations: Record<string, Migration> = {
   "0010_row_level_security": m0010,
   "0011_session_actor": m0011,
   "0012_catalog_and_renewals": m0012,
+  "0013_orders_payments_invoices": m0013,
+  "0014_renewal_sweep": m0014,
 };

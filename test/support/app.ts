@@ -54,6 +54,14 @@ export class Client {
     return { status: response.status, location: response.headers.get("Location"), html, response };
   }
 
+  /** A GET whose body is kept as bytes (downloads such as PDFs). */
+  async download(path: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    const headers = new Headers({ "Accept-Language": "en" });
+    if (this.cookies.size) headers.set("Cookie", this.cookieHeader());
+    const response = await (await getHandler())(new Request(new URL(path, BASE), { headers, redirect: "manual" }), { ip: this.ip });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
   get(path: string, headers?: HeadersInit): Promise<Page> {
     return this.request(path, { headers });
   }

@@ -14,6 +14,7 @@ process.env.DATABASE_URL = databaseUrl(name);
 process.env.REDIS_URL = REDIS_URL;
 process.env.RATE_LIMIT_PREFIX = `rl-${name}`;
 process.env.SESSION_SECRET = "test-session-secret";
+process.env.PAYMENT_WEBHOOK_SECRET = "test-payment-webhook-secret";
 delete process.env.SMTP_URL;
 
 // Two handles on the file's database: `testDb()` connects as the owner, to arrange data and

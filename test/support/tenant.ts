@@ -36,8 +36,49 @@ export async function populatedOrganization() {
     })
     .execute();
   await db.insertInto("legal_rep_transfers").values({ org_id: orgId, from_user_id: rep.userId, to_user_id: member.userId }).execute();
+  await db
+    .insertInto("renewal_attempts")
+    .values({ org_id: orgId, product_id: productId, period_expires_at: new Date(Date.now() + 10 * 86_400_000), attempt_day: "2026-01-01" })
+    .execute();
   await db.insertInto("email_outbox").values({ org_id: orgId, to_address: rep.email, subject: "s", body_text: "b", kind: "test" }).execute();
   await db.insertInto("audit_log").values({ org_id: orgId, actor_user_id: rep.userId, action: "test.fixture" }).execute();
+  // Issue 5: orders, payments, the prepaid account and invoices (migration 0013).
+  const order = await db
+    .insertInto("orders")
+    .values({ org_id: orgId, kind: "renewal", currency: "CHF", language: "en", net_amount: 1000, total_amount: 1000, status: "paid", paid_at: new Date() })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("order_lines").values({ org_id: orgId, order_id: order.id, position: 1, description: "Line", unit_amount: 1000, net_amount: 1000 }).execute();
+  await db.insertInto("saved_payment_methods").values({ org_id: orgId, method: "visa", gateway_token: `tok_${randomBytes(4).toString("hex")}`, label: "•••• 4242" }).execute();
+  const payment = await db
+    .insertInto("payments")
+    .values({ org_id: orgId, order_id: order.id, method: "visa", amount: 1000, currency: "CHF", status: "succeeded", idempotency_key: `fixture-${randomBytes(6).toString("hex")}`, gateway_reference: `pay_${randomBytes(6).toString("hex")}` })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("payment_webhook_events").values({ event_id: `evt_${randomBytes(6).toString("hex")}`, org_id: orgId, payment_id: payment.id, type: "payment.succeeded" }).execute();
+  await db.insertInto("prepaid_accounts").values({ org_id: orgId, currency: "CHF", balance: 500, updated_at: new Date() }).execute();
+  await db.insertInto("prepaid_entries").values({ org_id: orgId, kind: "topup", amount: 500, created_at: new Date() }).execute();
+  const seq = 900000 + Math.floor(Math.random() * 99999);
+  const invoice = await db
+    .insertInto("invoices")
+    .values({
+      org_id: orgId,
+      order_id: order.id,
+      number: `2099-${seq}`,
+      year: 2099,
+      sequence: seq,
+      issued_at: new Date(),
+      language: "en",
+      currency: "CHF",
+      net_amount: 1000,
+      vat_rate_bp: 0,
+      vat_amount: 0,
+      total_amount: 1000,
+      bill_to: JSON.stringify({ name: "Tenant", street: null, postalCode: null, city: null, country: "CH", vatId: null }),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("invoice_lines").values({ org_id: orgId, invoice_id: invoice.id, position: 1, description: "Line", unit_amount: 1000, quantity: 1, discount_amount: 0, net_amount: 1000 }).execute();
   return { orgId, rep, member };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PAY_METHODS, TOPUP_METHODS } from "./payment-rules";
 import { AUTO_RENEW_METHODS } from "./renewal-rules";
 
 // The forms of the "to pay" list (B-3, B-5, B-13).
@@ -28,3 +29,15 @@ export const bulkAutoRenewSchema = z.discriminatedUnion("mode", [
     confirm: z.literal("yes").optional(),
   }),
 ]);
+
+// Payments (B-6, B-7, B-8, B-10).
+const payMethodField = z.enum(PAY_METHODS, { message: "billing.errors.payMethod" });
+export const paySelectionSchema = z.object({
+  ids: z.array(z.string(), { message: "billing.errors.noSelection" }).min(1, "billing.errors.noSelection"),
+  method: payMethodField,
+});
+export const payOrderSchema = z.object({ orderId: productIdField, method: payMethodField });
+export const topUpSchema = z.object({
+  amount: z.string({ message: "errors.required" }).min(1, "errors.required"),
+  method: z.enum(TOPUP_METHODS, { message: "billing.errors.payMethod" }),
+});

@@ -1,0 +1,74 @@
+import type { Actor } from "../../auth/actor";
+import { now } from "../../lib/clock";
+import { audit } from "../audit/audit.server";
+import { refundPrepaidParts, settleOrder, switchOnAutoRenewalAfterPayment } from "../billing/checkout.server";
+import { transaction, type Handle } from "../tx.server";
+import { InvalidWebhook, type PaymentGateway } from "./gateway";
+
+export type WebhookOutcome = "processed" | "duplicate" | "unknown_payment" | "ignored";
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The gateway acts on its own, for no user. */
+const GATEWAY: Actor = { kind: "anonymous" };
+
+/**
+ * A payment gateway's webhook: verified (signature, timestamp) before anything is read;
+ * its event id recorded once, so a replay changes nothing; only then the payment is marked
+ * succeeded or failed and the order settled (B-9: a failure gives the prepaid part back).
+ * Throws InvalidWebhook for a forged or stale request.
+ */
+export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, rawBody: string, headers: Headers): Promise<WebhookOutcome> {
+  const event = gateway.verifyWebhook(rawBody, headers, now());
+  const orgId = event.data.metadata.orgId;
+  if (!uuid.test(orgId)) throw new InvalidWebhook("bad organization");
+  // The signed event names its organization: the transaction acts for that one only.
+  return transaction(
+    db,
+    async (trx) => {
+      const recorded = await trx
+        .insertInto("payment_webhook_events")
+        .values({ event_id: event.id, org_id: orgId, type: event.type })
+        .onConflict((oc) => oc.column("event_id").doNothing())
+        .returning("event_id")
+        .executeTakeFirst();
+      if (!recorded) return "duplicate";
+      const payment = await trx
+        .selectFrom("payments")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("gateway_reference", "=", event.data.reference)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!payment) return "unknown_payment";
+      await trx.updateTable("payment_webhook_events").set({ payment_id: payment.id }).where("event_id", "=", event.id).execute();
+      if (payment.status !== "pending" || payment.amount !== event.data.amount || payment.currency !== event.data.currency) {
+        await audit(trx, GATEWAY, { orgId, action: "payment.webhook_ignored", targetType: "payment", targetId: payment.id, data: { event: event.id, type: event.type, status: payment.status } });
+        return "ignored";
+      }
+      if (event.type === "payment.succeeded") {
+        await trx.updateTable("payments").set({ status: "succeeded", settled_at: now() }).where("id", "=", payment.id).execute();
+        await audit(trx, GATEWAY, { orgId, action: "payment.succeeded", targetType: "order", targetId: payment.order_id, data: { event: event.id, method: payment.method, amount: payment.amount } });
+        const order = await trx.selectFrom("orders").select("status").where("id", "=", payment.order_id).executeTakeFirstOrThrow();
+        if (order.status !== "pending") {
+          // Paid twice (an older attempt confirmed late): the money goes back.
+          await gateway.refund(event.data.reference, payment.amount);
+          await trx.updateTable("payments").set({ status: "refunded" }).where("id", "=", payment.id).execute();
+          await audit(trx, GATEWAY, { orgId, action: "payment.refunded", targetType: "order", targetId: payment.order_id, data: { amount: payment.amount } });
+          return "processed";
+        }
+        await switchOnAutoRenewalAfterPayment(trx, GATEWAY, payment.order_id, payment.method, event.data.paymentMethod);
+        await settleOrder(trx, GATEWAY, payment.order_id);
+        return "processed";
+      }
+      await trx
+        .updateTable("payments")
+        .set({ status: "failed", failure_reason: event.data.failureReason ?? "failed", settled_at: now() })
+        .where("id", "=", payment.id)
+        .execute();
+      await audit(trx, GATEWAY, { orgId, action: "payment.failed", targetType: "order", targetId: payment.order_id, data: { event: event.id, reason: event.data.failureReason } });
+      await refundPrepaidParts(trx, GATEWAY, payment.order_id);
+      return "processed";
+    },
+    { "app.org_ids": orgId, "app.user_id": "", "app.staff_role": "" },
+  );
+}

@@ -1,0 +1,62 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "../auth/request.server";
+import { getDb } from "../db.server";
+import { listInvoices } from "../domain/billing/invoices.server";
+import { formatMoney } from "../domain/billing/money";
+import { withActor } from "../domain/tx.server";
+import { guard } from "../lib/http.server";
+import { useFormat, useLocale, useT } from "../i18n/react";
+
+// B-11: every invoice of the organization, each downloadable as a PDF.
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const page = Number(new URL(request.url).searchParams.get("page") ?? 1);
+  const list = await guard(() => withActor(getDb(), ctx.actor, (trx) => listInvoices(trx, ctx, ctx.orgId, { page })));
+  return { ...list, orgId: ctx.orgId };
+}
+
+export default function Invoices() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const format = useFormat();
+  return (
+    <>
+      <h1>{t("billing.invoices.title")}</h1>
+      {data.invoices.length === 0 ? (
+        <p className="empty">{t("billing.invoices.empty")}</p>
+      ) : (
+        <table data-testid="invoices">
+          <thead>
+            <tr>
+              <th scope="col">{t("billing.invoices.number")}</th>
+              <th scope="col">{t("billing.invoices.date")}</th>
+              <th scope="col">{t("billing.invoices.total")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.invoices.map((i) => (
+              <tr key={i.id}>
+                <th scope="row">
+                  <a href={`/orgs/${data.orgId}/billing/invoices/${i.id}.pdf`} aria-label={t("billing.invoices.download", { number: i.number })}>
+                    {i.number}
+                  </a>
+                </th>
+                <td>{format.date(i.issued_at)}</td>
+                <td>{formatMoney(i.total_amount, i.currency, `${locale}-CH`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data.pages > 1 ? (
+        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
+          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
+          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
+          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
