@@ -32,6 +32,9 @@ export function createBullSink(opts: BullOptions): JobSink & { queue: Queue; clo
     async add(name, payload, jobId) {
       await queue.add(name, payload, { jobId });
     },
+    async addBulk(name, jobs) {
+      await queue.addBulk(jobs.map((j) => ({ name, data: j.payload, opts: { jobId: j.jobId } })));
+    },
     async close() {
       await queue.close();
       connection.disconnect();

@@ -1,5 +1,5 @@
 import type { Database } from "../db/client";
-import { setJobSink } from "../app/jobs.server";
+import { setJobSink, type JobSink } from "../app/jobs.server";
 import { runJob } from "./handlers";
 import { schedules } from "./queues";
 
@@ -9,15 +9,19 @@ import { schedules } from "./queues";
  */
 export function startInlineWorkers(db: Database): () => void {
   const pending = new Set<string>();
+  const add: JobSink["add"] = async (name, payload, jobId) => {
+    if (pending.has(jobId)) return;
+    pending.add(jobId);
+    setImmediate(() => {
+      runJob(db, name, payload)
+        .catch((err) => console.warn(`job ${jobId} failed:`, err))
+        .finally(() => pending.delete(jobId));
+    });
+  };
   setJobSink({
-    async add(name, payload, jobId) {
-      if (pending.has(jobId)) return;
-      pending.add(jobId);
-      setImmediate(() => {
-        runJob(db, name, payload)
-          .catch((err) => console.warn(`job ${jobId} failed:`, err))
-          .finally(() => pending.delete(jobId));
-      });
+    add,
+    async addBulk(name, jobs) {
+      for (const j of jobs) await add(name, j.payload, j.jobId);
     },
   });
   const timers = schedules.map((s) =>

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "../../db/client";
 import { asJob } from "../../app/domain/jobs/as-job.server";
+import { enqueueBulk } from "../../app/jobs.server";
 import type { Tx } from "../../app/domain/tx.server";
 import { now } from "../../app/lib/clock";
 import {
@@ -30,8 +31,8 @@ export interface RenewalAttempt {
  * record nothing. Returns the attempts recorded by this run, status `queued`.
  *
  * The charge itself (prepaid first, then the saved method; invoice, extended expiry and
- * mail on success, mail on failure) is the `renew-product` job, which comes with payments:
- * it takes the queued attempts returned here.
+ * mail on success, mail on failure) is the `renew-product` job: the daily job enqueues one
+ * per attempt recorded here (renewalSweep).
  */
 export async function recordDueRenewals(db: Database, at: Date = now()): Promise<{ day: string; attempts: RenewalAttempt[] }> {
   const day = billingDay(at);
@@ -101,8 +102,16 @@ export function insertDueAttempts(trx: Tx, day: string, at: Date) {
     ]);
 }
 
-/** The daily `renewal-sweep` job: records today's attempts and says how many (the list stays in the database). */
+/**
+ * The daily `renewal-sweep` job: records today's attempts, enqueues one `renew-product` job
+ * per attempt (in one round trip; the job id `renew-<attempt>` is deterministic, so a
+ * job is never queued twice) and says how many it recorded.
+ */
 export async function renewalSweep(db: Database): Promise<{ day: string; recorded: number }> {
   const { day, attempts } = await recordDueRenewals(db);
+  await enqueueBulk(
+    "renew-product",
+    attempts.map((a) => ({ payload: { attemptId: a.id }, jobId: `renew-${a.id}` })),
+  );
   return { day, recorded: attempts.length };
 }
