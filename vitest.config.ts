@@ -7,7 +7,7 @@ export default defineConfig({
     setupFiles: ["test/support/setup.ts"],
     pool: "forks",
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     restoreMocks: true,
   },

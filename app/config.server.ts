@@ -41,6 +41,19 @@ export const config = {
     }
     return secret || "dev-only-payment-webhook-secret";
   },
+  /** Where customers send IBAN transfers (B-8): a QR-IBAN for CHF QR-bills, an IBAN and BIC for EUR (SEPA). */
+  get bankCreditor() {
+    return {
+      name: process.env.BANK_CREDITOR_NAME || "Partner Portal Cloud AG",
+      address: process.env.BANK_CREDITOR_ADDRESS || "Bahnhofstrasse 1",
+      zip: process.env.BANK_CREDITOR_ZIP || "8001",
+      city: process.env.BANK_CREDITOR_CITY || "Zürich",
+      country: process.env.BANK_CREDITOR_COUNTRY || "CH",
+      qrIban: (process.env.BANK_QR_IBAN || "CH44 3199 9123 0008 8901 2").replace(/\s+/g, ""),
+      eurIban: (process.env.BANK_EUR_IBAN || "CH93 0076 2011 6238 5295 7").replace(/\s+/g, ""),
+      eurBic: process.env.BANK_EUR_BIC || "UBSWCHZH80A",
+    };
+  },
   get secureCookies() {
     return process.env.NODE_ENV === "production" && process.env.DEMO !== "1" && !process.env.INSECURE_COOKIES;
   },

@@ -100,8 +100,11 @@ export interface ProductTypePriceTiersTable {
   price_eur: number;
 }
 
-/** B-4: one charge attempt of an auto-renewal, recorded by the daily sweep (migration 0014). */
-export type RenewalAttemptStatus = "queued" | "succeeded" | "failed";
+/**
+ * B-4: one charge attempt of an auto-renewal, recorded by the daily sweep (migration 0014).
+ * `charging`: the saved method was charged, its webhook is awaited; `skipped`: nothing to charge (migration 0015).
+ */
+export type RenewalAttemptStatus = "queued" | "charging" | "succeeded" | "failed" | "skipped";
 export interface RenewalAttemptsTable {
   id: Generated<string>;
   org_id: string;
@@ -112,6 +115,9 @@ export interface RenewalAttemptsTable {
   attempt_day: ColumnType<Date, string, string>;
   status: ColumnType<RenewalAttemptStatus, RenewalAttemptStatus | undefined, RenewalAttemptStatus>;
   created_at: CreatedAt;
+  /** The renewal order this attempt opened (migration 0015). */
+  order_id: ColumnType<string | null, string | null | undefined, string | null>;
+  failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ProductPermissionsTable {
@@ -227,9 +233,9 @@ export interface EmailOutboxTable {
 export type OrderKind = "new" | "renewal" | "topup";
 export type OrderStatus = "pending" | "paid" | "cancelled";
 export type InvoiceLanguage = "de" | "fr" | "en";
-export type PaymentMethod = "visa" | "mastercard" | "cb" | "postfinance" | "paypal" | "twint" | "prepaid";
+export type PaymentMethod = "visa" | "mastercard" | "cb" | "postfinance" | "paypal" | "twint" | "prepaid" | "iban";
 export type PaymentStatus = "pending" | "succeeded" | "failed" | "refunded";
-export type PrepaidEntryKind = "topup" | "payment" | "refund";
+export type PrepaidEntryKind = "topup" | "payment" | "refund" | "withdrawal" | "withdrawal_returned";
 
 export interface VatRatesTable {
   country: string;
@@ -268,6 +274,8 @@ export interface OrderLinesTable {
   quantity: ColumnType<number, number | undefined, number>;
   discount_amount: ColumnType<number, number | undefined, number>;
   net_amount: number;
+  /** Migration 0017: the product a paid `new` order creates. */
+  new_product_name: string | null;
 }
 
 export interface SavedPaymentMethodsTable {
@@ -317,6 +325,64 @@ export interface PrepaidEntriesTable {
   payment_id: string | null;
   order_id: string | null;
   created_at: Timestamp;
+  withdrawal_id: string | null;
+}
+
+// Prepaid withdrawals (migration 0017, B-10).
+export type WithdrawalStatus = "requested" | "completed" | "rejected";
+export type WithdrawalDestination = "iban" | "paypal";
+
+export interface PrepaidWithdrawalsTable {
+  id: Generated<string>;
+  org_id: string;
+  amount: number;
+  currency: Currency;
+  destination_kind: WithdrawalDestination;
+  destination: string;
+  status: ColumnType<WithdrawalStatus, WithdrawalStatus | undefined, WithdrawalStatus>;
+  requested_by: string | null;
+  requested_at: CreatedAt;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+}
+
+// Paying by IBAN transfer (migration 0016, B-6, B-8, B-10).
+export interface ProformasTable {
+  id: Generated<string>;
+  org_id: string;
+  order_id: string;
+  number: string;
+  reference: string;
+  creditor_iban: string;
+  currency: Currency;
+  amount: number;
+  language: InvoiceLanguage;
+  bill_to: ColumnType<BillTo, string, string>;
+  issued_at: Timestamp;
+}
+
+export type BankTransferStatus = "matched" | "held";
+export type BankTransferHoldReason = "unknown_reference" | "amount_mismatch" | "currency_mismatch" | "order_not_pending";
+
+export interface BankTransfersTable {
+  id: Generated<string>;
+  entry_reference: string;
+  source: "camt054" | "manual";
+  file_name: string | null;
+  reference: string | null;
+  amount: number;
+  currency: Currency;
+  debtor_name: string | null;
+  /** The booking day `YYYY-MM-DD` the bank reported. */
+  booked_on: string | null;
+  status: BankTransferStatus;
+  hold_reason: BankTransferHoldReason | null;
+  org_id: string | null;
+  order_id: string | null;
+  payment_id: string | null;
+  received_at: Timestamp;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
 }
 
 export interface InvoiceCountersTable {
@@ -395,6 +461,9 @@ export interface DB {
   payment_webhook_events: PaymentWebhookEventsTable;
   prepaid_accounts: PrepaidAccountsTable;
   prepaid_entries: PrepaidEntriesTable;
+  prepaid_withdrawals: PrepaidWithdrawalsTable;
+  proformas: ProformasTable;
+  bank_transfers: BankTransfersTable;
   invoice_counters: InvoiceCountersTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;

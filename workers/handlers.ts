@@ -3,6 +3,7 @@ import { jobPayloads, type JobName } from "./queues";
 import { deliverEmail } from "./jobs/deliver-email";
 import { purgeExpired } from "./jobs/purge-expired";
 import { renewalSweep } from "./jobs/renewal-sweep";
+import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
@@ -16,6 +17,8 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return sweepOutbox(db);
     case "renewal-sweep":
       return renewalSweep(db);
+    case "renew-product":
+      return renewProduct(db, jobPayloads["renew-product"].parse(data));
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

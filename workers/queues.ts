@@ -8,6 +8,7 @@ export const jobPayloads = {
   "purge-expired": z.object({}),
   "sweep-outbox": z.object({}),
   "renewal-sweep": z.object({}),
+  "renew-product": z.object({ attemptId: z.string().uuid() }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -20,6 +20,8 @@ export interface SubjectShapes {
   Invitation: { orgId: string };
   AuditLog: { orgId: string };
   Billing: { orgId: string };
+  Withdrawal: { orgId?: string };
+  BankTransfer: Record<string, never>;
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
 }
@@ -65,11 +67,17 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can(["read", "update"], "Mailbox", { productId: { $in: manageable } });
     // O-3: only the legal representative changes the organization's own data; O-6 hand-over.
     can(["update", "handOver"], "Organization", { id: { $in: repOf } });
+    // B-10: only the legal representative asks to withdraw the prepaid balance.
+    can(["read", "create"], "Withdrawal", { orgId: { $in: repOf } });
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");
     can("read", "StaffAuditLog");
     if (actor.role === "administrator") can("manage", "StaffAccount");
+    // B-10: billing agents (and staff administrators) complete or reject withdrawals.
+    if (actor.role === "billing_agent" || actor.role === "administrator") can(["read", "update"], "Withdrawal");
+    // B-6/B-8/B-10: billing agents (and staff administrators) import and match bank transfers.
+    if (actor.role === "billing_agent" || actor.role === "administrator") can("manage", "BankTransfer");
     cannot("manage", "Organization");
   }
   return build();

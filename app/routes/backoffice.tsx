@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { allows } from "../auth/ability";
 import { requireStaff } from "../auth/request.server";
 import { useT } from "../i18n/react";
 
@@ -7,12 +8,12 @@ export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal
 
 /** K-1: the back office, for staff accounts only (a customer session does not count). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { staff } = await requireStaff(request, context);
-  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role } };
+  const { staff, ability } = await requireStaff(request, context);
+  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer") };
 }
 
 export default function BackofficeLayout() {
-  const { staff } = useLoaderData<typeof loader>();
+  const { staff, canWithdrawals, canBankTransfers } = useLoaderData<typeof loader>();
   const t = useT();
   return (
     <div className="shell">
@@ -36,6 +37,16 @@ export default function BackofficeLayout() {
           <li>
             <NavLink to="/backoffice/audit">{t("backoffice.nav.audit")}</NavLink>
           </li>
+          {canBankTransfers ? (
+            <li>
+              <NavLink to="/backoffice/transfers">{t("transfers.nav")}</NavLink>
+            </li>
+          ) : null}
+          {canWithdrawals ? (
+            <li>
+              <NavLink to="/backoffice/withdrawals">{t("shop.nav.backofficeWithdrawals")}</NavLink>
+            </li>
+          ) : null}
         </ul>
         <Form method="post" action="/backoffice/logout">
           <button type="submit" className="secondary">

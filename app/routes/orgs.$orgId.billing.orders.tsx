@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const scope = url.searchParams.get("scope") === "all" ? "all" : "pending";
   const page = Number(url.searchParams.get("page") ?? 1);
   const list = await guard(() => withActor(getDb(), ctx.actor, (trx) => listOrders(trx, ctx, ctx.orgId, { scope, page })));
-  return { ...list, scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid") };
+  return { ...list, scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid"), proformaFor: url.searchParams.get("proforma") };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -52,6 +52,12 @@ export default function Orders() {
       {data.paidNow ? (
         <div className="alert alert-ok" role="status">
           {t("billing.orders.paidNow")}
+        </div>
+      ) : null}
+      {data.proformaFor ? (
+        <div className="alert alert-ok" role="status" data-testid="proforma-issued">
+          <p>{t("transfers.orders.proformaIssued")}</p>
+          <a href={`/orgs/${data.orgId}/billing/proformas/${data.proformaFor}.pdf`}>{t("transfers.orders.downloadProforma")}</a>
         </div>
       ) : null}
       {messages.length > 0 ? (
@@ -88,6 +94,12 @@ export default function Orders() {
                   <p>{t(`billing.orders.status.${o.status}`)}</p>
                   {o.invoice_id ? (
                     <a href={`/orgs/${data.orgId}/billing/invoices/${o.invoice_id}.pdf`}>{t("billing.orders.invoice", { number: o.invoice_number ?? "" })}</a>
+                  ) : null}
+                  {o.proforma_number ? (
+                    <p>
+                      <a href={`/orgs/${data.orgId}/billing/proformas/${o.id}.pdf`}>{t("transfers.orders.proforma", { number: o.proforma_number })}</a>{" "}
+                      {o.status === "pending" ? t("transfers.orders.reference", { reference: o.proforma_reference ?? "" }) : null}
+                    </p>
                   ) : null}
                   {o.status === "pending" ? (
                     <Form method="post" className="inline-form">

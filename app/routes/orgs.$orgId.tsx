@@ -16,6 +16,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       updateOrg: allows(ctx.ability, "update", "Organization", { id: ctx.orgId }),
       readAudit: allows(ctx.ability, "read", "AuditLog", org),
       readBilling: allows(ctx.ability, "read", "Billing", org),
+      withdraw: allows(ctx.ability, "create", "Withdrawal", org),
     },
   };
 }
@@ -99,6 +100,14 @@ export default function OrgLayout() {
               <li>
                 <NavLink to={`${base}/billing/invoices`}>{t("billing.nav.invoices")}</NavLink>
               </li>
+              <li>
+                <NavLink to={`${base}/billing/order-new`}>{t("shop.nav.order")}</NavLink>
+              </li>
+              {can.withdraw ? (
+                <li>
+                  <NavLink to={`${base}/billing/withdraw`}>{t("shop.nav.withdraw")}</NavLink>
+                </li>
+              ) : null}
             </>
           ) : null}
         </ul>

@@ -5,6 +5,9 @@ import * as m0011 from "./0011_session_actor";
 import * as m0012 from "./0012_catalog_and_renewals";
 import * as m0013 from "./0013_orders_payments_invoices";
 import * as m0014 from "./0014_renewal_sweep";
+import * as m0015 from "./0015_auto_renewal_charge";
+import * as m0016 from "./0016_bank_transfers";
+import * as m0017 from "./0017_withdrawals_and_new_products";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -15,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   "0012_catalog_and_renewals": m0012,
   "0013_orders_payments_invoices": m0013,
   "0014_renewal_sweep": m0014,
+  "0015_auto_renewal_charge": m0015,
+  "0016_bank_transfers": m0016,
+  "0017_withdrawals_and_new_products": m0017,
 };

@@ -35,7 +35,7 @@ describe("in headless Chromium", () => {
 
   it("O-4: an administrator invites a user with a product permission, the person joins, and the permission is changed", async () => {
     const admin = await browser.newContext({ locale: "en-GB" });
-    admin.setDefaultTimeout(8_000);
+    admin.setDefaultTimeout(20_000);
     const page = await admin.newPage();
     const adminEmail = uniqueEmail("admin");
     await page.goto(`${server.url}/signup`);
@@ -71,7 +71,7 @@ describe("in headless Chromium", () => {
       .executeTakeFirstOrThrow();
     const link = mail.body_text.match(/https?:\/\/\S+\/invitations\/\S+/)![0];
     const invitee = await browser.newContext({ locale: "en-GB" });
-    invitee.setDefaultTimeout(8_000);
+    invitee.setDefaultTimeout(20_000);
     const inviteePage = await invitee.newPage();
     await inviteePage.goto(`${server.url}${new URL(link).pathname}`);
     await inviteePage.getByLabel("Your name").fill("Sara Frei");
@@ -110,7 +110,7 @@ describe("in headless Chromium", () => {
   it("K-1: a staff member signs in to the back office in the browser and reaches the staff accounts", async () => {
     const staff = await createStaff("administrator");
     const context = await browser.newContext({ locale: "en-GB" });
-    context.setDefaultTimeout(8_000);
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     await page.goto(`${server.url}/backoffice/login`);
     await page.getByLabel("E-mail").fill(staff.email);
@@ -126,7 +126,7 @@ describe("in headless Chromium", () => {
   it("O-4: a signed-in member moves through every page of the organization menu without errors", async () => {
     const user = await createUser({ name: "Menu Walker" });
     const context = await browser.newContext({ locale: "en-GB" });
-    context.setDefaultTimeout(8_000);
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(err.message));

@@ -58,6 +58,8 @@ export async function populatedOrganization() {
   await db.insertInto("payment_webhook_events").values({ event_id: `evt_${randomBytes(6).toString("hex")}`, org_id: orgId, payment_id: payment.id, type: "payment.succeeded" }).execute();
   await db.insertInto("prepaid_accounts").values({ org_id: orgId, currency: "CHF", balance: 500, updated_at: new Date() }).execute();
   await db.insertInto("prepaid_entries").values({ org_id: orgId, kind: "topup", amount: 500, created_at: new Date() }).execute();
+  // Prepaid withdrawals (migration 0017).
+  await db.insertInto("prepaid_withdrawals").values({ org_id: orgId, amount: 100, currency: "CHF", destination_kind: "paypal", destination: "rep@example.ch", requested_by: rep.userId }).execute();
   const seq = 900000 + Math.floor(Math.random() * 99999);
   const invoice = await db
     .insertInto("invoices")
@@ -79,6 +81,27 @@ export async function populatedOrganization() {
     .returning("id")
     .executeTakeFirstOrThrow();
   await db.insertInto("invoice_lines").values({ org_id: orgId, invoice_id: invoice.id, position: 1, description: "Line", unit_amount: 1000, quantity: 1, discount_amount: 0, net_amount: 1000 }).execute();
+  // Paying by IBAN transfer (migration 0016): a proforma and a received transfer.
+  const pfSeq = 100000 + Math.floor(Math.random() * 899999);
+  await db
+    .insertInto("proformas")
+    .values({
+      org_id: orgId,
+      order_id: order.id,
+      number: `PF-2099-${pfSeq}`,
+      reference: `2099${String(pfSeq).padStart(22, "0")}0`,
+      creditor_iban: "CH4431999123000889012",
+      currency: "CHF",
+      amount: 1000,
+      language: "en",
+      bill_to: JSON.stringify({ name: "Tenant", street: null, postalCode: null, city: null, country: "CH", vatId: null }),
+      issued_at: new Date(),
+    })
+    .execute();
+  await db
+    .insertInto("bank_transfers")
+    .values({ entry_reference: `fixture-${randomBytes(6).toString("hex")}`, source: "manual", amount: 1000, currency: "CHF", status: "matched", org_id: orgId, order_id: order.id, payment_id: payment.id, received_at: new Date() })
+    .execute();
   return { orgId, rep, member };
 }
 

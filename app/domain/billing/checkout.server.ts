@@ -13,8 +13,10 @@ import type { GatewayMethod } from "../payments/gateway";
 import { paymentGateway } from "../payments/sandbox-gateway.server";
 import type { ProductActing } from "../products/queries.server";
 import { withActor, type Handle, type Tx } from "../tx.server";
+import { startBankTransfer } from "./bank-transfers.server";
 import { issueInvoice, vatAmount, vatTermsFor, type InvoicePeriod } from "./invoices.server";
 import type { Currency } from "./money";
+import { createOrderedProducts } from "./ordering.server";
 import { methodAllowedFor, topUpAmountAllowed, type PayMethod, type TopUpMethod } from "./payment-rules";
 import { AUTO_RENEW_METHODS, monthsPerPeriod, renewalAmount } from "./renewal-rules";
 
@@ -47,12 +49,12 @@ function assertMethod(method: PayMethod, currency: Currency) {
   if (!methodAllowedFor(method, currency)) throw new Conflict("postfinance_chf_only", "billing.errors.postfinanceChfOnly");
 }
 
-async function ensurePrepaidAccount(trx: Tx, orgId: string, currency: Currency) {
+export async function ensurePrepaidAccount(trx: Tx, orgId: string, currency: Currency) {
   await trx.insertInto("prepaid_accounts").values({ org_id: orgId, currency, balance: 0, updated_at: now() }).onConflict((oc) => oc.column("org_id").doNothing()).execute();
 }
 
 /** Moves money in or out of the prepaid account and writes its ledger entry (the balance CHECK refuses going below zero). */
-async function prepaidEntry(trx: Tx, orgId: string, entry: { kind: "topup" | "payment" | "refund"; amount: number; paymentId?: string; orderId?: string }) {
+export async function prepaidEntry(trx: Tx, orgId: string, entry: { kind: "topup" | "payment" | "refund"; amount: number; paymentId?: string; orderId?: string }) {
   await trx
     .updateTable("prepaid_accounts")
     .set((eb) => ({ balance: eb("balance", "+", entry.amount), updated_at: now() }))
@@ -142,7 +144,7 @@ type LineInput = {
   net_amount: number;
 };
 
-async function createOrder(trx: Tx, actor: Actor, org: { id: string; currency: Currency; country: string; vat_id: string | null }, kind: OrderKind, locale: UiLocale, lines: LineInput[]) {
+export async function createOrder(trx: Tx, actor: Actor, org: { id: string; currency: Currency; country: string; vat_id: string | null }, kind: OrderKind, locale: UiLocale, lines: LineInput[]) {
   const net = lines.reduce((s, l) => s + l.net_amount, 0);
   // A deposit is not a sale: VAT is invoiced when the balance pays for something.
   const vat = kind === "topup" ? { rateBp: 0, reverseCharge: false } : await vatTermsFor(trx, org, now());
@@ -210,6 +212,8 @@ async function startPayment(trx: Tx, actor: Actor, orderId: string, method: PayM
     await settleOrder(trx, actor, orderId);
     return { orderId, redirectUrl: null };
   }
+  // B-6/B-10: a transfer is paid when it arrives; until then the order has its proforma.
+  if (method === "iban") return startBankTransfer(trx, actor, orderId, due);
   const gatewayMethod = method as GatewayMethod;
   const attempt = toCount((await trx.selectFrom("payments").select((eb) => eb.fn.countAll().as("n")).where("order_id", "=", orderId).executeTakeFirstOrThrow()).n) + 1;
   const idempotencyKey = `order-${orderId}-${attempt}`;
@@ -247,10 +251,11 @@ export async function settleOrder(trx: Tx, actor: Actor, orderId: string): Promi
     await audit(trx, actor, { orgId: order.org_id, action: "prepaid.topped_up", targetType: "order", targetId: orderId, data: { amount: order.net_amount } });
     return { invoiceId: null };
   }
+  // B-1/B-7: a paid `new` order creates its products, expiring after the period ordered.
+  const periods = order.kind === "new" ? await createOrderedProducts(trx, actor, order) : new Map<string, InvoicePeriod>();
   const lines = await trx.selectFrom("order_lines").select(["product_id", "months"]).where("order_id", "=", orderId).execute();
-  const periods = new Map<string, InvoicePeriod>();
   for (const line of lines) {
-    if (!line.product_id || !line.months) continue;
+    if (!line.product_id || !line.months || periods.has(line.product_id)) continue;
     const product = await trx.selectFrom("products").select(["expires_at"]).where("id", "=", line.product_id).forUpdate().executeTakeFirst();
     if (!product) continue;
     const from = product.expires_at ?? now();
@@ -310,6 +315,7 @@ export async function listOrders(db: Handle, acting: ProductActing, orgId: strin
   const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   const orders = await base
     .leftJoin("invoices as i", "i.order_id", "o.id")
+    .leftJoin("proformas as pf", "pf.order_id", "o.id")
     .select([
       "o.id",
       "o.kind",
@@ -320,6 +326,8 @@ export async function listOrders(db: Handle, acting: ProductActing, orgId: strin
       "o.paid_at",
       "i.id as invoice_id",
       "i.number as invoice_number",
+      "pf.number as proforma_number",
+      "pf.reference as proforma_reference",
       (eb) =>
         eb
           .selectFrom("payments as p")

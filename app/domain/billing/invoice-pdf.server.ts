@@ -9,7 +9,7 @@ const TEXT = {
   fr: { invoice: "Facture", date: "Date", billTo: "Facturé à", item: "Produit", period: "Période", unit: "Prix unitaire", discount: "Rabais", net: "Net", subtotal: "Total net", vat: "TVA", total: "Total", paidBy: "Payé par", reverse: "Autoliquidation : TVA due par le preneur.", vatId: "N° TVA" },
 } as const;
 
-const METHOD = { visa: "Visa", mastercard: "Mastercard", cb: "CB", postfinance: "PostFinance Card", paypal: "PayPal", twint: "TWINT", prepaid: "Prepaid" } as const;
+const METHOD = { visa: "Visa", mastercard: "Mastercard", cb: "CB", postfinance: "PostFinance Card", paypal: "PayPal", twint: "TWINT", prepaid: "Prepaid", iban: "IBAN" } as const;
 
 export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolean } = {}): Promise<Buffer> {
   const t = TEXT[inv.language];

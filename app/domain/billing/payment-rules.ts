@@ -1,9 +1,9 @@
 import type { Currency } from "./money";
 
 // B-8/B-10: which methods pay what, and the limits of one prepaid deposit.
-export const PAY_METHODS = ["visa", "mastercard", "cb", "postfinance", "paypal", "twint", "prepaid"] as const;
+export const PAY_METHODS = ["visa", "mastercard", "cb", "postfinance", "paypal", "twint", "iban", "prepaid"] as const;
 export type PayMethod = (typeof PAY_METHODS)[number];
-export const TOPUP_METHODS = ["visa", "mastercard", "cb", "postfinance"] as const;
+export const TOPUP_METHODS = ["visa", "mastercard", "cb", "postfinance", "iban"] as const;
 export type TopUpMethod = (typeof TOPUP_METHODS)[number];
 
 /** B-10: one deposit is between 0.10 and 9999.00 (minor units), in the account's currency. */

@@ -23,6 +23,23 @@ export interface Checkout {
   redirectUrl: string;
 }
 
+/** Methods whose saved token (card or Twint profile) the portal may charge without the customer (B-2, B-4). */
+export type SavedMethod = "visa" | "mastercard" | "cb" | "twint";
+
+/** A merchant-initiated (off-session) charge of a saved card or Twint profile, e.g. an auto-renewal. */
+export interface SavedMethodChargeRequest {
+  amount: number;
+  currency: Currency;
+  method: SavedMethod;
+  /** The token the gateway gave when the method was saved. */
+  token: string;
+  /** The same key always yields the same payment: a retried job never charges twice. */
+  idempotencyKey: string;
+  description: string;
+  /** Echoed in the webhook with the result. */
+  metadata: { orgId: string; paymentId: string };
+}
+
 export type WebhookEventType = "payment.succeeded" | "payment.failed";
 
 export interface WebhookEvent {
@@ -50,6 +67,11 @@ export class InvalidWebhook extends Error {}
  */
 export interface PaymentGateway {
   createCheckout(request: CheckoutRequest): Promise<Checkout>;
+  /**
+   * Charges a saved method off-session. Returns the payment's reference at once; the result
+   * comes later by the same signed webhook as a checkout's, and nothing is paid before it.
+   */
+  chargeSavedMethod(request: SavedMethodChargeRequest): Promise<{ reference: string }>;
   /** The event in `rawBody` if its signature and timestamp are valid; else InvalidWebhook. */
   verifyWebhook(rawBody: string, headers: Headers, at: Date): WebhookEvent;
   refund(reference: string, amount: number): Promise<{ refundReference: string }>;

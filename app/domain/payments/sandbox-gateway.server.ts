@@ -2,7 +2,15 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "../../config.server";
 import { now } from "../../lib/clock";
 import type { Currency } from "../billing/money";
-import { InvalidWebhook, type Checkout, type CheckoutRequest, type GatewayMethod, type PaymentGateway, type WebhookEvent } from "./gateway";
+import {
+  InvalidWebhook,
+  type Checkout,
+  type CheckoutRequest,
+  type GatewayMethod,
+  type PaymentGateway,
+  type SavedMethodChargeRequest,
+  type WebhookEvent,
+} from "./gateway";
 
 // A payment provider that behaves like a real one, run by the portal itself for
 // development, demos and tests: a hosted page at /sandbox-gateway/checkout/:id where the
@@ -14,6 +22,12 @@ import { InvalidWebhook, type Checkout, type CheckoutRequest, type GatewayMethod
 //   4000 0000 0000 0002  declined
 //   4000 0000 0000 9995  insufficient funds
 // Any other number is declined. Twint, PayPal and PostFinance show approve/decline buttons.
+//
+// Saved methods (auto-renewal, charged off-session): the outcome follows from the token.
+// `sandboxCardToken(orgId, number)` gives the token a test card saves as; charging the
+// token of the declined card is declined, that of the insufficient-funds card fails for
+// insufficient funds, and every other token (the success card, a Twint profile) succeeds.
+// The result arrives by the same signed webhook as a checkout's.
 //
 // Checkout sessions are stateless: the id carries the checkout, signed, like a provider's
 // own storage would. The same idempotency key always gives the same session id.
@@ -71,6 +85,19 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The token a test card is saved as for an organization (what the hosted page saves on success). */
+export function sandboxCardToken(orgId: string, cardNumber: string): string {
+  const number = cardNumber.replace(/[\s-]/g, "");
+  const token = hmac(secret(), `${orgId}:${number}`).slice(0, 24);
+  if (number === TEST_CARDS.declined) return `tok_declined_${token}`;
+  if (number === TEST_CARDS.insufficientFunds) return `tok_insufficient_${token}`;
+  return `tok_${token}`;
+}
+
+function paymentReference(idempotencyKey: string): string {
+  return `pay_${hmac(`ref:${secret()}`, idempotencyKey).slice(0, 24)}`;
+}
+
 export type SandboxDecision = { kind: "card"; number: string } | { kind: "wallet"; approve: boolean };
 
 /** What the provider decides for a customer's input on the hosted page: the webhook event it sends. */
@@ -92,7 +119,7 @@ export function sandboxOutcome(session: SandboxSession, decision: SandboxDecisio
       return {
         ...base,
         type: "payment.succeeded",
-        data: { ...data, paymentMethod: { token: `tok_${hmac(secret(), `${session.metadata.orgId}:${number}`).slice(0, 24)}`, label: `•••• ${number.slice(-4)}` } },
+        data: { ...data, paymentMethod: { token: sandboxCardToken(session.metadata.orgId, number), label: `•••• ${number.slice(-4)}` } },
       };
     }
     return { ...base, type: "payment.failed", data: { ...data, failureReason: number === TEST_CARDS.insufficientFunds ? "insufficient_funds" : "card_declined" } };
@@ -112,13 +139,24 @@ export function setSandboxWebhookTransport(transport: WebhookTransport | undefin
   g.__sandboxWebhookTransport = transport;
 }
 
+/** Delivery attempts after the first, like a provider's: 1 s, 2 s, 4 s, … up to about a minute. */
+const WEBHOOK_RETRIES = 6;
+
 const httpTransport: WebhookTransport = (body, headers) => {
-  // Asynchronous like a provider: after the customer is sent back, not during their request.
-  setTimeout(() => {
-    fetch(`${config.publicUrl}/webhooks/payments`, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } }).catch((err) =>
-      console.warn("sandbox gateway: webhook delivery failed", err),
-    );
-  }, 200);
+  // Asynchronous like a provider: after the customer is sent back, not during their request;
+  // an answer other than 2xx (e.g. the payment's transaction has not committed yet) is
+  // delivered again with a growing delay.
+  const attempt = (n: number) => {
+    fetch(`${config.publicUrl}/webhooks/payments`, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } })
+      .then((res) => {
+        if (!res.ok && n < WEBHOOK_RETRIES) setTimeout(() => attempt(n + 1), 1000 * 2 ** n);
+      })
+      .catch((err) => {
+        if (n < WEBHOOK_RETRIES) setTimeout(() => attempt(n + 1), 1000 * 2 ** n);
+        else console.warn("sandbox gateway: webhook delivery failed", err);
+      });
+  };
+  setTimeout(() => attempt(0), 200);
 };
 
 /** Signs and sends a webhook event. */
@@ -130,7 +168,7 @@ export function deliverSandboxWebhook(event: WebhookEvent): void {
 
 export const sandboxGateway: PaymentGateway = {
   async createCheckout(request: CheckoutRequest): Promise<Checkout> {
-    const reference = `pay_${hmac(`ref:${secret()}`, request.idempotencyKey).slice(0, 24)}`;
+    const reference = paymentReference(request.idempotencyKey);
     const session: SandboxSession = {
       reference,
       amount: request.amount,
@@ -141,6 +179,19 @@ export const sandboxGateway: PaymentGateway = {
       metadata: request.metadata,
     };
     return { reference, redirectUrl: `/sandbox-gateway/checkout/${sessionToken(session)}` };
+  },
+
+  async chargeSavedMethod(request: SavedMethodChargeRequest) {
+    const reference = paymentReference(request.idempotencyKey);
+    const failureReason = request.token.startsWith("tok_declined_")
+      ? "card_declined"
+      : request.token.startsWith("tok_insufficient_")
+        ? "insufficient_funds"
+        : undefined;
+    const data: WebhookEvent["data"] = { reference, amount: request.amount, currency: request.currency, method: request.method, metadata: request.metadata };
+    const base = { id: `evt_${randomBytes(12).toString("hex")}`, created: Math.floor(now().getTime() / 1000) };
+    deliverSandboxWebhook(failureReason ? { ...base, type: "payment.failed", data: { ...data, failureReason } } : { ...base, type: "payment.succeeded", data });
+    return { reference };
   },
 
   verifyWebhook(rawBody: string, headers: Headers, at: Date): WebhookEvent {

@@ -1,11 +1,22 @@
 import type { Actor } from "../../auth/actor";
 import { now } from "../../lib/clock";
 import { audit } from "../audit/audit.server";
+import { renewalChargeFailed, renewalChargeSucceeded } from "../billing/auto-renewal-charge.server";
 import { refundPrepaidParts, settleOrder, switchOnAutoRenewalAfterPayment } from "../billing/checkout.server";
 import { transaction, type Handle } from "../tx.server";
 import { InvalidWebhook, type PaymentGateway } from "./gateway";
 
-export type WebhookOutcome = "processed" | "duplicate" | "unknown_payment" | "ignored";
+export type WebhookOutcome = "processed" | "duplicate" | "ignored";
+
+/**
+ * The event names a payment this database does not know (yet): the transaction that
+ * records it may not have committed. Nothing is recorded, and the gateway retries.
+ */
+export class UnknownPayment extends Error {
+  constructor() {
+    super("unknown_payment");
+  }
+}
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The gateway acts on its own, for no user. */
@@ -39,7 +50,7 @@ export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, 
         .where("gateway_reference", "=", event.data.reference)
         .forUpdate()
         .executeTakeFirst();
-      if (!payment) return "unknown_payment";
+      if (!payment) throw new UnknownPayment(); // rolls back the event id: a retry is processed
       await trx.updateTable("payment_webhook_events").set({ payment_id: payment.id }).where("event_id", "=", event.id).execute();
       if (payment.status !== "pending" || payment.amount !== event.data.amount || payment.currency !== event.data.currency) {
         await audit(trx, GATEWAY, { orgId, action: "payment.webhook_ignored", targetType: "payment", targetId: payment.id, data: { event: event.id, type: event.type, status: payment.status } });
@@ -56,8 +67,10 @@ export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, 
           await audit(trx, GATEWAY, { orgId, action: "payment.refunded", targetType: "order", targetId: payment.order_id, data: { amount: payment.amount } });
           return "processed";
         }
-        await switchOnAutoRenewalAfterPayment(trx, GATEWAY, payment.order_id, payment.method, event.data.paymentMethod);
+        // Settled first: a paid order of new products creates them, so B-2 reaches them too.
         await settleOrder(trx, GATEWAY, payment.order_id);
+        await switchOnAutoRenewalAfterPayment(trx, GATEWAY, payment.order_id, payment.method, event.data.paymentMethod);
+        await renewalChargeSucceeded(trx, payment.order_id);
         return "processed";
       }
       await trx
@@ -67,6 +80,7 @@ export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, 
         .execute();
       await audit(trx, GATEWAY, { orgId, action: "payment.failed", targetType: "order", targetId: payment.order_id, data: { event: event.id, reason: event.data.failureReason } });
       await refundPrepaidParts(trx, GATEWAY, payment.order_id);
+      await renewalChargeFailed(trx, payment.order_id, event.data.failureReason ?? "failed");
       return "processed";
     },
     { "app.org_ids": orgId, "app.user_id": "", "app.staff_role": "" },

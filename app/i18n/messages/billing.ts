@@ -5,6 +5,14 @@ export const billing = defineMessages({
     "billing.nav.heading": "Billing",
     "billing.nav.toPay": "To pay",
     "billing.toPay.title": "To pay",
+    "billing.autoRenewal.mail.succeededSubject": "{product} was renewed automatically",
+    "billing.autoRenewal.mail.succeededText":
+      "Hello,\n\nThe automatic renewal of {product} was paid ({amount}). It now runs until {expiry}.\n\nInvoice {invoice} is in the portal under Billing.",
+    "billing.autoRenewal.mail.failedSubject": "The automatic renewal of {product} could not be paid",
+    "billing.autoRenewal.mail.failedRetryText":
+      "Hello,\n\nWe could not charge {amount} for the automatic renewal of {product}, which expires on {expiry}. Any amount taken from your prepaid account was given back.\n\nWe will try again on {retry}. You can also pay it now from the \"To pay\" list.",
+    "billing.autoRenewal.mail.failedFinalText":
+      "Hello,\n\nWe could not charge {amount} for the automatic renewal of {product}, and this was the last attempt. Any amount taken from your prepaid account was given back.\n\n{product} expires on {expiry} and stays due in the \"To pay\" list: pay it there to keep it.",
     "billing.toPay.intro": "Your products with their expiry, the amount of their next renewal and whether they renew automatically.",
     "billing.toPay.filter": "Show",
     "billing.toPay.scope.2months": "Due in the next 2 months",
@@ -64,6 +72,7 @@ export const billing = defineMessages({
     "billing.method.postfinance": "PostFinance Card",
     "billing.method.paypal": "PayPal",
     "billing.method.prepaid": "Prepaid account",
+    "billing.method.iban": "IBAN bank transfer (proforma; bank fees are the payer's)",
     "billing.toPay.paySelection": "Pay my selection",
     "billing.checkout.title": "Pay your selection",
     "billing.checkout.intro": "One order and one invoice for all selected products, paid in one payment. Your prepaid balance is used first; the rest is charged to the method you choose.",
@@ -129,6 +138,14 @@ export const billing = defineMessages({
     "billing.nav.heading": "Abrechnung",
     "billing.nav.toPay": "Zu bezahlen",
     "billing.toPay.title": "Zu bezahlen",
+    "billing.autoRenewal.mail.succeededSubject": "{product} wurde automatisch verlängert",
+    "billing.autoRenewal.mail.succeededText":
+      "Guten Tag\n\nDie automatische Verlängerung von {product} wurde bezahlt ({amount}). Es läuft nun bis {expiry}.\n\nDie Rechnung {invoice} finden Sie im Portal unter Abrechnung.",
+    "billing.autoRenewal.mail.failedSubject": "Die automatische Verlängerung von {product} konnte nicht bezahlt werden",
+    "billing.autoRenewal.mail.failedRetryText":
+      "Guten Tag\n\nWir konnten {amount} für die automatische Verlängerung von {product} (Ablauf am {expiry}) nicht belasten. Ein vom Prepaid-Konto genommener Betrag wurde zurückgebucht.\n\nWir versuchen es am {retry} erneut. Sie können auch jetzt in der Liste «Zu bezahlen» bezahlen.",
+    "billing.autoRenewal.mail.failedFinalText":
+      "Guten Tag\n\nWir konnten {amount} für die automatische Verlängerung von {product} nicht belasten; dies war der letzte Versuch. Ein vom Prepaid-Konto genommener Betrag wurde zurückgebucht.\n\n{product} läuft am {expiry} ab und bleibt in der Liste «Zu bezahlen» fällig: Bezahlen Sie es dort, um es zu behalten.",
     "billing.toPay.intro": "Ihre Produkte mit Ablaufdatum, dem Betrag der nächsten Verlängerung und ob sie automatisch verlängert werden.",
     "billing.toPay.filter": "Anzeigen",
     "billing.toPay.scope.2months": "In den nächsten 2 Monaten fällig",
@@ -189,6 +206,7 @@ export const billing = defineMessages({
     "billing.method.postfinance": "PostFinance Card",
     "billing.method.paypal": "PayPal",
     "billing.method.prepaid": "Prepaid-Konto",
+    "billing.method.iban": "IBAN-Überweisung (Proforma; Bankgebühren trägt der Zahler)",
     "billing.toPay.paySelection": "Auswahl bezahlen",
     "billing.checkout.title": "Auswahl bezahlen",
     "billing.checkout.intro": "Eine Bestellung und eine Rechnung für alle ausgewählten Produkte, in einer Zahlung. Ihr Prepaid-Guthaben wird zuerst verwendet; der Rest wird mit der gewählten Methode bezahlt.",
@@ -254,6 +272,14 @@ export const billing = defineMessages({
     "billing.nav.heading": "Facturation",
     "billing.nav.toPay": "À payer",
     "billing.toPay.title": "À payer",
+    "billing.autoRenewal.mail.succeededSubject": "{product} a été renouvelé automatiquement",
+    "billing.autoRenewal.mail.succeededText":
+      "Bonjour,\n\nLe renouvellement automatique de {product} a été payé ({amount}). Il court désormais jusqu’au {expiry}.\n\nLa facture {invoice} se trouve dans le portail sous Facturation.",
+    "billing.autoRenewal.mail.failedSubject": "Le renouvellement automatique de {product} n’a pas pu être payé",
+    "billing.autoRenewal.mail.failedRetryText":
+      "Bonjour,\n\nNous n’avons pas pu débiter {amount} pour le renouvellement automatique de {product}, qui expire le {expiry}. Tout montant pris sur votre compte prépayé a été restitué.\n\nNous réessaierons le {retry}. Vous pouvez aussi payer dès maintenant depuis la liste « À payer ».",
+    "billing.autoRenewal.mail.failedFinalText":
+      "Bonjour,\n\nNous n’avons pas pu débiter {amount} pour le renouvellement automatique de {product}, et c’était la dernière tentative. Tout montant pris sur votre compte prépayé a été restitué.\n\n{product} expire le {expiry} et reste dû dans la liste « À payer » : payez-le là pour le conserver.",
     "billing.toPay.intro": "Vos produits avec leur date d’échéance, le montant du prochain renouvellement et leur renouvellement automatique.",
     "billing.toPay.filter": "Afficher",
     "billing.toPay.scope.2months": "Échéance dans les 2 prochains mois",
@@ -314,6 +340,7 @@ export const billing = defineMessages({
     "billing.method.postfinance": "PostFinance Card",
     "billing.method.paypal": "PayPal",
     "billing.method.prepaid": "Compte prépayé",
+    "billing.method.iban": "Virement IBAN (proforma ; frais bancaires à la charge du payeur)",
     "billing.toPay.paySelection": "Payer ma sélection",
     "billing.checkout.title": "Payer votre sélection",
     "billing.checkout.intro": "Une commande et une facture pour tous les produits sélectionnés, en un seul paiement. Votre solde prépayé est utilisé d'abord ; le reste est payé avec le moyen choisi.",

@@ -224,6 +224,25 @@ describe("paying renewals", () => {
     expect(await renewalState(org.domain)).toEqual(afterFirst);
   });
 
+  it("B-8: a webhook about a payment not known yet is answered 409 and recorded nowhere, so the gateway's next delivery is processed", async () => {
+    const org = await twoRenewals("Retry");
+    const client = await signedIn(org.rep);
+    const { webhooks } = await onHostedPage(client, await startSelectionPayment(client, org.orgId, [org.domain], "visa"), { cardNumber: TEST_CARDS.success });
+    const [payment] = await paymentsOf(org.orgId);
+    // As if the payment's transaction had not committed yet when the webhook arrived.
+    await testDb().updateTable("payments").set({ gateway_reference: "not-yet" }).where("id", "=", payment.id).execute();
+    const early = await postWebhook(webhooks[0]);
+    expect(early.status).toBe(409);
+    expect(await testDb().selectFrom("payment_webhook_events").selectAll().where("org_id", "=", org.orgId).execute()).toEqual([]);
+    expect(await invoicesOf(org.orgId)).toHaveLength(0);
+
+    await testDb().updateTable("payments").set({ gateway_reference: payment.gateway_reference }).where("id", "=", payment.id).execute();
+    const retried = await postWebhook(webhooks[0]);
+    expect(retried.status).toBe(200);
+    expect(JSON.parse(retried.html)).toMatchObject({ outcome: "processed" });
+    expect(await invoicesOf(org.orgId)).toHaveLength(1);
+  });
+
   it("B-6: only the representative and administrators pay; a restricted user gets 403, another organization 404", async () => {
     const org = await twoRenewals("Rechte");
     const other = await twoRenewals("Fremd");
