@@ -235,7 +235,7 @@ export type OrderStatus = "pending" | "paid" | "cancelled";
 export type InvoiceLanguage = "de" | "fr" | "en";
 export type PaymentMethod = "visa" | "mastercard" | "cb" | "postfinance" | "paypal" | "twint" | "prepaid" | "iban";
 export type PaymentStatus = "pending" | "succeeded" | "failed" | "refunded";
-export type PrepaidEntryKind = "topup" | "payment" | "refund" | "withdrawal" | "withdrawal_returned";
+export type PrepaidEntryKind = "topup" | "payment" | "refund" | "withdrawal" | "withdrawal_returned" | "credit_note";
 
 export interface VatRatesTable {
   country: string;
@@ -326,6 +326,7 @@ export interface PrepaidEntriesTable {
   order_id: string | null;
   created_at: Timestamp;
   withdrawal_id: string | null;
+  credit_note_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // Prepaid withdrawals (migration 0017, B-10).
@@ -433,6 +434,42 @@ export interface InvoiceLinesTable {
   net_amount: number;
 }
 
+// Credit notes (migration 0018, B-9/B-11): immutable, numbered with the invoices.
+export interface CreditNotesTable {
+  id: Generated<string>;
+  org_id: string;
+  invoice_id: string;
+  number: string;
+  year: number;
+  sequence: number;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  reason: string;
+  language: InvoiceLanguage;
+  currency: Currency;
+  net_amount: number;
+  vat_rate_bp: number;
+  vat_amount: number;
+  total_amount: number;
+  reverse_charge: ColumnType<boolean, boolean | undefined, boolean>;
+  bill_to: Json<BillTo>;
+}
+
+export interface CreditNoteLinesTable {
+  id: Generated<string>;
+  org_id: string;
+  credit_note_id: string;
+  invoice_line_id: string;
+  position: number;
+  description: string;
+  period_from: Timestamp | null;
+  period_to: Timestamp | null;
+  unit_amount: number;
+  quantity: number;
+  discount_amount: number;
+  net_amount: number;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -467,6 +504,8 @@ export interface DB {
   invoice_counters: InvoiceCountersTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
+  credit_notes: CreditNotesTable;
+  credit_note_lines: CreditNoteLinesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
 import { issueInvoice } from "../app/domain/billing/invoices.server";
 import type { Tx } from "../app/domain/tx.server";
+import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../app/domain/payments/sandbox-gateway.server";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
 
@@ -111,6 +112,27 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       autoRenew: "mastercard",
     });
     await product(leman, "chat", "Chat Léman Digital", { code: "chat-team", expiresInDays: 30, months: 1 });
+
+    // B-2: each auto-renewing product charges a method saved as the sandbox gateway saves it
+    // (the success test card, or a Twint profile), so the renewal job can charge it in the demo.
+    for (const [orgId, productId, method] of [
+      [alpine, alpineHosting, "visa"],
+      [leman, lemanDomain, "twint"],
+      [leman, lemanMail, "mastercard"],
+    ] as const) {
+      const saved = await trx
+        .insertInto("saved_payment_methods")
+        .values({
+          org_id: orgId,
+          method,
+          gateway_token: method === "twint" ? sandboxTwintToken(orgId) : sandboxCardToken(orgId, TEST_CARDS.success),
+          label: method === "twint" ? "TWINT" : `•••• ${TEST_CARDS.success.slice(-4)}`,
+          created_at: today,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx.updateTable("products").set({ auto_renew_payment_method_id: saved.id }).where("id", "=", productId).execute();
+    }
 
     const support = (
       await trx.insertInto("teams").values({ org_id: alpine, name: "Support" }).returning("id").executeTakeFirstOrThrow()

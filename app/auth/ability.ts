@@ -22,6 +22,7 @@ export interface SubjectShapes {
   Billing: { orgId: string };
   Withdrawal: { orgId?: string };
   BankTransfer: Record<string, never>;
+  CreditNote: Record<string, never>;
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
 }
@@ -78,6 +79,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     if (actor.role === "billing_agent" || actor.role === "administrator") can(["read", "update"], "Withdrawal");
     // B-6/B-8/B-10: billing agents (and staff administrators) import and match bank transfers.
     if (actor.role === "billing_agent" || actor.role === "administrator") can("manage", "BankTransfer");
+    // B-9/B-11: billing agents (and staff administrators) correct invoices with credit notes.
+    if (actor.role === "billing_agent" || actor.role === "administrator") can(["read", "create"], "CreditNote");
     cannot("manage", "Organization");
   }
   return build();

@@ -9,11 +9,11 @@ export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal
 /** K-1: the back office, for staff accounts only (a customer session does not count). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { staff, ability } = await requireStaff(request, context);
-  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer") };
+  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer"), canCreditNotes: allows(ability, "create", "CreditNote") };
 }
 
 export default function BackofficeLayout() {
-  const { staff, canWithdrawals, canBankTransfers } = useLoaderData<typeof loader>();
+  const { staff, canWithdrawals, canBankTransfers, canCreditNotes } = useLoaderData<typeof loader>();
   const t = useT();
   return (
     <div className="shell">
@@ -40,6 +40,11 @@ export default function BackofficeLayout() {
           {canBankTransfers ? (
             <li>
               <NavLink to="/backoffice/transfers">{t("transfers.nav")}</NavLink>
+            </li>
+          ) : null}
+          {canCreditNotes ? (
+            <li>
+              <NavLink to="/backoffice/credit-notes">{t("creditNotes.nav")}</NavLink>
             </li>
           ) : null}
           {canWithdrawals ? (

@@ -8,7 +8,7 @@ import { withActor } from "../domain/tx.server";
 import { guard } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
 
-// B-11: every invoice of the organization, each downloadable as a PDF.
+// B-11: every invoice and credit note of the organization, each downloadable as a PDF.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
   const page = Number(new URL(request.url).searchParams.get("page") ?? 1);
@@ -31,6 +31,7 @@ export default function Invoices() {
           <thead>
             <tr>
               <th scope="col">{t("billing.invoices.number")}</th>
+              <th scope="col">{t("creditNotes.kindColumn")}</th>
               <th scope="col">{t("billing.invoices.date")}</th>
               <th scope="col">{t("billing.invoices.total")}</th>
             </tr>
@@ -39,10 +40,17 @@ export default function Invoices() {
             {data.invoices.map((i) => (
               <tr key={i.id}>
                 <th scope="row">
-                  <a href={`/orgs/${data.orgId}/billing/invoices/${i.id}.pdf`} aria-label={t("billing.invoices.download", { number: i.number })}>
-                    {i.number}
-                  </a>
+                  {i.kind === "credit_note" ? (
+                    <a href={`/orgs/${data.orgId}/billing/credit-notes/${i.id}.pdf`} aria-label={t("creditNotes.download", { number: i.number })}>
+                      {i.number}
+                    </a>
+                  ) : (
+                    <a href={`/orgs/${data.orgId}/billing/invoices/${i.id}.pdf`} aria-label={t("billing.invoices.download", { number: i.number })}>
+                      {i.number}
+                    </a>
+                  )}
                 </th>
+                <td>{i.kind === "credit_note" ? t("creditNotes.kind.credit_note", { invoice: i.invoice_number ?? "" }) : t("creditNotes.kind.invoice")}</td>
                 <td>{format.date(i.issued_at)}</td>
                 <td>{formatMoney(i.total_amount, i.currency, `${locale}-CH`)}</td>
               </tr>

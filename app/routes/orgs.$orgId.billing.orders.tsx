@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const scope = url.searchParams.get("scope") === "all" ? "all" : "pending";
   const page = Number(url.searchParams.get("page") ?? 1);
   const list = await guard(() => withActor(getDb(), ctx.actor, (trx) => listOrders(trx, ctx, ctx.orgId, { scope, page })));
-  return { ...list, scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid"), proformaFor: url.searchParams.get("proforma") };
+  return { ...list, scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid"), proformaFor: url.searchParams.get("proforma"), ordered: url.searchParams.has("ordered") };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -44,6 +44,11 @@ export default function Orders() {
     <>
       <h1>{t("billing.orders.title")}</h1>
       <p className="hint">{t("billing.orders.intro")}</p>
+      {data.ordered ? (
+        <div className="alert alert-ok" role="status" data-testid="order-created">
+          {t("billing.orders.ordered")}
+        </div>
+      ) : null}
       {data.returned ? (
         <div className="alert alert-ok" role="status">
           {t("billing.orders.returned")}

@@ -226,9 +226,17 @@ export default function ToPay() {
                         <button type="submit">{t("billing.toPay.switchOn")}</button>
                       </Form>
                     ) : line.firstChargeAt ? (
-                      <p className="hint" data-testid="too-late">
-                        {t("billing.toPay.tooLate", { date: format.date(line.firstChargeAt) })}
-                      </p>
+                      <>
+                        <p className="hint" data-testid="too-late">
+                          {t("billing.toPay.tooLate", { date: format.date(line.firstChargeAt) })}
+                        </p>
+                        {/* B-4: too late for auto-renewal, so the page offers to pay it now. */}
+                        {data.canPay ? (
+                          <Link to={`/orgs/${data.orgId}/billing/checkout?ids[]=${encodeURIComponent(line.id)}`} className="button" data-testid="pay-now">
+                            {t("billing.toPay.payNow", { name: line.name })}
+                          </Link>
+                        ) : null}
+                      </>
                     ) : null}
                   </td>
                 </tr>

@@ -8,6 +8,7 @@ import * as m0014 from "./0014_renewal_sweep";
 import * as m0015 from "./0015_auto_renewal_charge";
 import * as m0016 from "./0016_bank_transfers";
 import * as m0017 from "./0017_withdrawals_and_new_products";
+import * as m0018 from "./0018_credit_notes";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0015_auto_renewal_charge": m0015,
   "0016_bank_transfers": m0016,
   "0017_withdrawals_and_new_products": m0017,
+  "0018_credit_notes": m0018,
 };

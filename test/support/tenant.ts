@@ -80,7 +80,36 @@ export async function populatedOrganization() {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("invoice_lines").values({ org_id: orgId, invoice_id: invoice.id, position: 1, description: "Line", unit_amount: 1000, quantity: 1, discount_amount: 0, net_amount: 1000 }).execute();
+  const invoiceLine = await db
+    .insertInto("invoice_lines")
+    .values({ org_id: orgId, invoice_id: invoice.id, position: 1, description: "Line", unit_amount: 1000, quantity: 1, discount_amount: 0, net_amount: 1000 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  // Credit notes (migration 0018).
+  const creditNote = await db
+    .insertInto("credit_notes")
+    .values({
+      org_id: orgId,
+      invoice_id: invoice.id,
+      number: `2099-${seq + 1}`,
+      year: 2099,
+      sequence: seq + 1,
+      issued_at: new Date(),
+      reason: "Correction",
+      language: "en",
+      currency: "CHF",
+      net_amount: -1000,
+      vat_rate_bp: 0,
+      vat_amount: 0,
+      total_amount: -1000,
+      bill_to: JSON.stringify({ name: "Tenant", street: null, postalCode: null, city: null, country: "CH", vatId: null }),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("credit_note_lines")
+    .values({ org_id: orgId, credit_note_id: creditNote.id, invoice_line_id: invoiceLine.id, position: 1, description: "Line", unit_amount: -1000, quantity: 1, discount_amount: 0, net_amount: -1000 })
+    .execute();
   // Paying by IBAN transfer (migration 0016): a proforma and a received transfer.
   const pfSeq = 100000 + Math.floor(Math.random() * 899999);
   await db

@@ -4,19 +4,21 @@ import { formatMoney } from "./money";
 
 // B-11: the invoice as a PDF, in the language it was issued in.
 const TEXT = {
-  en: { invoice: "Invoice", date: "Date", billTo: "Bill to", item: "Product", period: "Period", unit: "Unit price", discount: "Discount", net: "Net", subtotal: "Net total", vat: "VAT", total: "Total", paidBy: "Paid by", reverse: "Reverse charge: VAT to be accounted for by the recipient.", vatId: "VAT id" },
-  de: { invoice: "Rechnung", date: "Datum", billTo: "Rechnung an", item: "Produkt", period: "Zeitraum", unit: "Einzelpreis", discount: "Rabatt", net: "Netto", subtotal: "Total netto", vat: "MWST", total: "Total", paidBy: "Bezahlt mit", reverse: "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge).", vatId: "USt-IdNr." },
-  fr: { invoice: "Facture", date: "Date", billTo: "Facturé à", item: "Produit", period: "Période", unit: "Prix unitaire", discount: "Rabais", net: "Net", subtotal: "Total net", vat: "TVA", total: "Total", paidBy: "Payé par", reverse: "Autoliquidation : TVA due par le preneur.", vatId: "N° TVA" },
+  en: { invoice: "Invoice", date: "Date", billTo: "Bill to", item: "Product", period: "Period", unit: "Unit price", discount: "Discount", net: "Net", subtotal: "Net total", vat: "VAT", total: "Total", paidBy: "Paid by", reverse: "Reverse charge: VAT to be accounted for by the recipient.", vatId: "VAT id", creditNote: "Credit note", refersTo: "Corrects invoice", reason: "Reason", toPrepaid: "Credited to your prepaid balance" },
+  de: { invoice: "Rechnung", date: "Datum", billTo: "Rechnung an", item: "Produkt", period: "Zeitraum", unit: "Einzelpreis", discount: "Rabatt", net: "Netto", subtotal: "Total netto", vat: "MWST", total: "Total", paidBy: "Bezahlt mit", reverse: "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge).", vatId: "USt-IdNr.", creditNote: "Gutschrift", refersTo: "Korrigiert Rechnung", reason: "Grund", toPrepaid: "Ihrem Prepaid-Guthaben gutgeschrieben" },
+  fr: { invoice: "Facture", date: "Date", billTo: "Facturé à", item: "Produit", period: "Période", unit: "Prix unitaire", discount: "Rabais", net: "Net", subtotal: "Total net", vat: "TVA", total: "Total", paidBy: "Payé par", reverse: "Autoliquidation : TVA due par le preneur.", vatId: "N° TVA", creditNote: "Note de crédit", refersTo: "Corrige la facture", reason: "Motif", toPrepaid: "Crédité sur votre solde prépayé" },
 } as const;
 
 const METHOD = { visa: "Visa", mastercard: "Mastercard", cb: "CB", postfinance: "PostFinance Card", paypal: "PayPal", twint: "TWINT", prepaid: "Prepaid", iban: "IBAN" } as const;
 
-export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolean } = {}): Promise<Buffer> {
+/** B-11: the invoice (or, with `credit`, a credit note correcting one) as a PDF. */
+export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolean; credit?: { invoiceNumber: string; reason: string } } = {}): Promise<Buffer> {
   const t = TEXT[inv.language];
+  const title = opts.credit ? t.creditNote : t.invoice;
   const locale = `${inv.language}-CH`;
   const m = (amount: number) => formatMoney(amount, inv.currency, locale);
   const d = (date: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "Europe/Zurich" }).format(date);
-  const doc = new PDFDocument({ size: "A4", margin: 50, compress: opts.compress ?? true, info: { Title: `${t.invoice} ${inv.number}` } });
+  const doc = new PDFDocument({ size: "A4", margin: 50, compress: opts.compress ?? true, info: { Title: `${title} ${inv.number}` } });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -24,8 +26,12 @@ export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolea
     doc.on("error", reject);
   });
 
-  doc.fontSize(18).text(`${t.invoice} ${inv.number}`);
+  doc.fontSize(18).text(`${title} ${inv.number}`);
   doc.fontSize(10).moveDown(0.5).text(`${t.date}: ${d(inv.issuedAt)}`);
+  if (opts.credit) {
+    doc.text(`${t.refersTo} ${opts.credit.invoiceNumber}`);
+    doc.text(`${t.reason}: ${opts.credit.reason}`);
+  }
   doc.moveDown().font("Helvetica-Bold").text(t.billTo).font("Helvetica");
   doc.text(inv.billTo.name);
   if (inv.billTo.street) doc.text(inv.billTo.street);
@@ -54,6 +60,7 @@ export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolea
   doc.font("Helvetica-Bold").text(`${t.total}: ${m(inv.totalAmount)}`).font("Helvetica");
   doc.moveDown();
   for (const p of inv.paidBy) doc.text(`${t.paidBy} ${METHOD[p.method]}: ${m(p.amount)}`);
+  if (opts.credit) doc.text(`${t.toPrepaid}: ${m(-inv.totalAmount)}`);
   doc.end();
   return done;
 }

@@ -38,8 +38,11 @@ export function vatAmount(net: number, currency: Currency, rateBp: number): numb
   return percentage(money(net, currency), rateBp / 100).amount;
 }
 
-/** The next invoice number of the year, taken in the issuing transaction: no gaps, no duplicates. */
-async function nextInvoiceNumber(trx: Tx, year: number): Promise<{ sequence: number; number: string }> {
+/**
+ * The next invoice number of the year, taken in the issuing transaction: no gaps, no
+ * duplicates. Credit notes draw from the same counter (one sequence for both documents).
+ */
+export async function nextInvoiceNumber(trx: Tx, year: number): Promise<{ sequence: number; number: string }> {
   const { rows } = await sql<{ last_number: number }>`
     insert into invoice_counters (year, last_number) values (${year}, 1)
     on conflict (year) do update set last_number = invoice_counters.last_number + 1
@@ -119,15 +122,27 @@ export async function issueInvoice(trx: Tx, orderId: string, periods: Map<string
   return { id: invoice.id, number };
 }
 
-/** B-11: the organization's invoices, newest first, paged. */
+/** B-11: the organization's invoices and credit notes (one list), newest first, paged. */
 export async function listInvoices(db: Handle, acting: ProductActing, orgId: string, opts: { page?: number } = {}) {
   assertCan(acting.ability, "read", "Billing", { orgId });
   const page = Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1));
-  const total = toCount((await db.selectFrom("invoices").select((eb) => eb.fn.countAll().as("n")).where("org_id", "=", orgId).executeTakeFirstOrThrow()).n);
-  const invoices = await db
+  const count = async (table: "invoices" | "credit_notes") =>
+    toCount((await db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("org_id", "=", orgId).executeTakeFirstOrThrow()).n);
+  const total = (await count("invoices")) + (await count("credit_notes"));
+  const documents = db
     .selectFrom("invoices")
-    .select(["id", "number", "issued_at", "currency", "net_amount", "vat_amount", "total_amount"])
+    .select(["id", "number", "issued_at", "sequence", "currency", "total_amount", sql<"invoice" | "credit_note">`'invoice'`.as("kind"), sql<string | null>`null::text`.as("invoice_number")])
     .where("org_id", "=", orgId)
+    .unionAll(
+      db
+        .selectFrom("credit_notes as n")
+        .innerJoin("invoices as i", "i.id", "n.invoice_id")
+        .select(["n.id", "n.number", "n.issued_at", "n.sequence", "n.currency", "n.total_amount", sql<"invoice" | "credit_note">`'credit_note'`.as("kind"), "i.number as invoice_number"])
+        .where("n.org_id", "=", orgId),
+    );
+  const invoices = await db
+    .selectFrom(documents.as("d"))
+    .selectAll()
     .orderBy("issued_at", "desc")
     .orderBy("sequence", "desc")
     .limit(INVOICES_PAGE_SIZE)

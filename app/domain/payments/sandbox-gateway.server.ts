@@ -94,6 +94,11 @@ export function sandboxCardToken(orgId: string, cardNumber: string): string {
   return `tok_${token}`;
 }
 
+/** The token a Twint profile is saved as for an organization; charging it succeeds. */
+export function sandboxTwintToken(orgId: string): string {
+  return `twint_${hmac(secret(), `twint:${orgId}`).slice(0, 24)}`;
+}
+
 function paymentReference(idempotencyKey: string): string {
   return `pay_${hmac(`ref:${secret()}`, idempotencyKey).slice(0, 24)}`;
 }
@@ -125,7 +130,7 @@ export function sandboxOutcome(session: SandboxSession, decision: SandboxDecisio
     return { ...base, type: "payment.failed", data: { ...data, failureReason: number === TEST_CARDS.insufficientFunds ? "insufficient_funds" : "card_declined" } };
   }
   if (!decision.approve) return { ...base, type: "payment.failed", data: { ...data, failureReason: "cancelled" } };
-  const reusable = session.method === "twint" ? { paymentMethod: { token: `twint_${hmac(secret(), `twint:${session.metadata.orgId}`).slice(0, 24)}`, label: "TWINT" } } : {};
+  const reusable = session.method === "twint" ? { paymentMethod: { token: sandboxTwintToken(session.metadata.orgId), label: "TWINT" } } : {};
   return { ...base, type: "payment.succeeded", data: { ...data, ...reusable } };
 }
 
