@@ -52,7 +52,16 @@ function scaleRounded(amount: number, numerator: bigint, denominator: bigint): n
   return Number(negative ? -rounded : rounded);
 }
 
+// Building a NumberFormat costs far more than using one: one per locale and currency.
+const formatters = new Map<string, Intl.NumberFormat>();
+
 /** Formats minor units for display, e.g. de-CH: `CHF 1’234.50` (the separator is ICU's). */
 export function formatMoney(amount: number, currency: Currency, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount / 100);
+  const key = `${locale}|${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(amount / 100);
 }
