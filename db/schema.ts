@@ -470,6 +470,64 @@ export interface CreditNoteLinesTable {
   net_amount: number;
 }
 
+// Issue 6: the partner program (migration 0019).
+export type PartnerProgram = "partner" | "affiliate";
+export type RegistryKind = "ch_uid" | "fr_siret" | "other";
+export type PartnerApplicationStatus = "submitted" | "approved" | "rejected";
+export type WebsiteStatus = "pending" | "active" | "inactive";
+
+export interface PartnerTermsTable {
+  version: number;
+  text: string;
+  published_at: Timestamp;
+}
+
+export interface ProgramMembershipsTable {
+  org_id: string;
+  program: PartnerProgram;
+  status: Generated<"active" | "review">;
+  referral_code: string | null;
+  since: Timestamp;
+}
+
+export interface PartnerApplicationsTable {
+  id: Generated<string>;
+  org_id: string;
+  status: Generated<PartnerApplicationStatus>;
+  registry_kind: RegistryKind;
+  registry_country: string;
+  registry_number: string;
+  website_url: string;
+  website_status: Generated<WebsiteStatus>;
+  website_http_status: number | null;
+  website_checked_at: Timestamp | null;
+  commit_support: boolean;
+  commit_invoices: boolean;
+  commit_tenders: boolean;
+  terms_version: number;
+  terms_accepted_by: string | null;
+  terms_accepted_at: Timestamp;
+  value_amount: number;
+  value_threshold: number;
+  value_currency: Currency;
+  submitted_by: string | null;
+  submitted_at: Timestamp;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  rejection_reason: string | null;
+}
+
+export interface PartnerClientLinksTable {
+  id: Generated<string>;
+  org_id: string;
+  client_org_id: string;
+  state: Generated<"requested" | "active" | "ended">;
+  payer: Generated<"client" | "partner">;
+  requested_by: string | null;
+  answered_by: string | null;
+  since: Timestamp;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -505,6 +563,10 @@ export interface DB {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   credit_notes: CreditNotesTable;
+  partner_terms: PartnerTermsTable;
+  program_memberships: ProgramMembershipsTable;
+  partner_applications: PartnerApplicationsTable;
+  partner_client_links: PartnerClientLinksTable;
   credit_note_lines: CreditNoteLinesTable;
 }
 

@@ -5,6 +5,7 @@ import { purgeExpired } from "./jobs/purge-expired";
 import { renewalSweep } from "./jobs/renewal-sweep";
 import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
+import { checkPartnerWebsite } from "./jobs/check-partner-website";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -19,6 +20,8 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return renewalSweep(db);
     case "renew-product":
       return renewProduct(db, jobPayloads["renew-product"].parse(data));
+    case "check-partner-website":
+      return checkPartnerWebsite(db, jobPayloads["check-partner-website"].parse(data));
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -9,6 +9,7 @@ export const jobPayloads = {
   "sweep-outbox": z.object({}),
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
+  "check-partner-website": z.object({ applicationId: z.string().uuid() }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

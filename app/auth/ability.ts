@@ -23,6 +23,8 @@ export interface SubjectShapes {
   Withdrawal: { orgId?: string };
   BankTransfer: Record<string, never>;
   CreditNote: Record<string, never>;
+  PartnerApplication: { orgId?: string };
+  PartnerLink: { orgId: string };
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
 }
@@ -70,6 +72,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can(["update", "handOver"], "Organization", { id: { $in: repOf } });
     // B-10: only the legal representative asks to withdraw the prepaid balance.
     can(["read", "create"], "Withdrawal", { orgId: { $in: repOf } });
+    // P-1…P-8: administrators see the partner program page; only the legal representative
+    // applies, joins the affiliate program, and asks or accepts partner–client links.
+    can("read", "PartnerApplication", { orgId: { $in: adminOf } });
+    can("create", "PartnerApplication", { orgId: { $in: repOf } });
+    can(["create", "update"], "PartnerLink", { orgId: { $in: repOf } });
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");
@@ -81,6 +88,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     if (actor.role === "billing_agent" || actor.role === "administrator") can("manage", "BankTransfer");
     // B-9/B-11: billing agents (and staff administrators) correct invoices with credit notes.
     if (actor.role === "billing_agent" || actor.role === "administrator") can(["read", "create"], "CreditNote");
+    // K-2: partner managers (and staff administrators) review partner applications.
+    if (actor.role === "partner_manager" || actor.role === "administrator") can(["read", "update"], "PartnerApplication");
     cannot("manage", "Organization");
   }
   return build();

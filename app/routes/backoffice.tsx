@@ -9,11 +9,11 @@ export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal
 /** K-1: the back office, for staff accounts only (a customer session does not count). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { staff, ability } = await requireStaff(request, context);
-  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer"), canCreditNotes: allows(ability, "create", "CreditNote") };
+  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer"), canCreditNotes: allows(ability, "create", "CreditNote"), canPartnerApplications: allows(ability, "read", "PartnerApplication") };
 }
 
 export default function BackofficeLayout() {
-  const { staff, canWithdrawals, canBankTransfers, canCreditNotes } = useLoaderData<typeof loader>();
+  const { staff, canWithdrawals, canBankTransfers, canCreditNotes, canPartnerApplications } = useLoaderData<typeof loader>();
   const t = useT();
   return (
     <div className="shell">
@@ -45,6 +45,11 @@ export default function BackofficeLayout() {
           {canCreditNotes ? (
             <li>
               <NavLink to="/backoffice/credit-notes">{t("creditNotes.nav")}</NavLink>
+            </li>
+          ) : null}
+          {canPartnerApplications ? (
+            <li>
+              <NavLink to="/backoffice/partner-applications">{t("partners.review.nav")}</NavLink>
             </li>
           ) : null}
           {canWithdrawals ? (

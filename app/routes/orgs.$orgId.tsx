@@ -17,6 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       readAudit: allows(ctx.ability, "read", "AuditLog", org),
       readBilling: allows(ctx.ability, "read", "Billing", org),
       withdraw: allows(ctx.ability, "create", "Withdrawal", org),
+      readPartner: allows(ctx.ability, "read", "PartnerApplication", org),
     },
   };
 }
@@ -72,6 +73,11 @@ export default function OrgLayout() {
           <li>
             <NavLink to={`${base}/settings`}>{t("nav.settings")}</NavLink>
           </li>
+          {can.readPartner ? (
+            <li>
+              <NavLink to={`${base}/partner`}>{t("partners.nav")}</NavLink>
+            </li>
+          ) : null}
           {can.readAudit ? (
             <li>
               <NavLink to={`${base}/audit`}>{t("nav.audit")}</NavLink>

@@ -9,6 +9,7 @@ import * as m0015 from "./0015_auto_renewal_charge";
 import * as m0016 from "./0016_bank_transfers";
 import * as m0017 from "./0017_withdrawals_and_new_products";
 import * as m0018 from "./0018_credit_notes";
+import * as m0019 from "./0019_partner_program";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0016_bank_transfers": m0016,
   "0017_withdrawals_and_new_products": m0017,
   "0018_credit_notes": m0018,
+  "0019_partner_program": m0019,
 };

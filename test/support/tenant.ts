@@ -131,6 +131,14 @@ export async function populatedOrganization() {
     .insertInto("bank_transfers")
     .values({ entry_reference: `fixture-${randomBytes(6).toString("hex")}`, source: "manual", amount: 1000, currency: "CHF", status: "matched", org_id: orgId, order_id: order.id, payment_id: payment.id, received_at: new Date() })
     .execute();
+  // The partner program (migration 0019): membership, application, a link to a client.
+  await db.insertInto("program_memberships").values({ org_id: orgId, program: "partner", since: new Date() }).execute();
+  await db
+    .insertInto("partner_applications")
+    .values({ org_id: orgId, status: "approved", registry_kind: "other", registry_country: "DE", registry_number: "HRB 1", website_url: "https://example.ch/", commit_support: true, commit_invoices: true, commit_tenders: true, terms_version: 1, terms_accepted_by: rep.userId, terms_accepted_at: new Date(), value_amount: 200000, value_threshold: 200000, value_currency: "CHF", submitted_by: rep.userId, submitted_at: new Date(), reviewed_at: new Date() })
+    .execute();
+  const client = await createUser({ name: "Tenant Client" });
+  await db.insertInto("partner_client_links").values({ org_id: orgId, client_org_id: client.orgId, state: "active", since: new Date() }).execute();
   return { orgId, rep, member };
 }
 

@@ -9,9 +9,10 @@ import { billing } from "./billing";
 import { transfers } from "./transfers";
 import { shop } from "./shop";
 import { creditNotes } from "./creditNotes";
+import { partners } from "./partners";
 
 // Each area keeps its messages in its own file; they are merged here.
-const areas = [common, auth, members, orgadmin, account, backoffice, products, billing, shop, transfers, creditNotes] as const;
+const areas = [common, auth, members, orgadmin, account, backoffice, products, billing, shop, transfers, creditNotes, partners] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
   ? H["en"] & Merge<R>

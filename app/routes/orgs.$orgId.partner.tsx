@@ -1,0 +1,185 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireOrg } from "../auth/request.server";
+import { getDb } from "../db.server";
+import { formatMoney } from "../domain/billing/money";
+import { acceptClientLink, applicationSchema, applyForPartnerProgram, joinAffiliateProgram, linkAnswerSchema, linkRequestSchema, partnerProgramOverview, requestClientLink } from "../domain/partners/program.server";
+import { REGISTRY_KINDS } from "../domain/partners/registry";
+import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
+import { useFormat, useLocale, useT } from "../i18n/react";
+import { FormError, Notice } from "../components/form";
+
+// P-1 … P-8: the partner program page of an organization.
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const overview = await guard(() => partnerProgramOverview(getDb(), ctx, ctx.orgId));
+  return { ...overview, orgId: ctx.orgId, origin: new URL(request.url).origin };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  return formAction(async () => {
+    if (intent === "affiliate") await joinAffiliateProgram(getDb(), ctx, ctx.orgId);
+    else if (intent === "request-link") await requestClientLink(getDb(), ctx, ctx.orgId, parseForm(linkRequestSchema, form).clientOrgId);
+    else if (intent === "accept-link") await acceptClientLink(getDb(), ctx, ctx.orgId, parseForm(linkAnswerSchema, form).linkId);
+    else await applyForPartnerProgram(getDb(), ctx, ctx.orgId, parseForm(applicationSchema, form));
+    return redirect(`/orgs/${ctx.orgId}/partner?done=${intent === "apply" ? "applied" : "1"}`);
+  });
+}
+
+export default function PartnerProgram() {
+  const d = useLoaderData<typeof loader>();
+  const errors = useActionData<typeof action>() as FormFailure | undefined;
+  const [params] = useSearchParams();
+  const t = useT();
+  const locale = useLocale();
+  const format = useFormat();
+  const m = (amount: number) => formatMoney(amount, d.value.currency, `${locale}-CH`);
+  const fieldError = (name: string) =>
+    errors?.fieldErrors?.[name] ? (
+      <p className="field-error" id={`f-${name}-error`} role="alert">
+        {t(errors.fieldErrors[name])}
+      </p>
+    ) : null;
+  const app = d.application;
+  const canSubmit = d.canApply && !d.program && app?.status !== "submitted";
+  return (
+    <>
+      <h1>{t("partners.title")}</h1>
+      <p className="hint">{t("partners.intro")}</p>
+      {params.get("done") === "applied" ? <Notice>{t("partners.applied")}</Notice> : null}
+      <FormError errors={errors} />
+      {d.program?.program === "partner" ? <p data-testid="program">{t("partners.isPartner")}</p> : null}
+      {d.program?.program === "affiliate" ? <p data-testid="program">{t("partners.isAffiliate", { link: `${d.origin}/signup?ref=${d.program.referral_code}` })}</p> : null}
+      <section className="card" aria-labelledby="conditions" data-testid="conditions">
+        <h2 id="conditions">{t("partners.conditions")}</h2>
+        <ul>
+          <li>
+            {t("partners.condition.value", { value: m(d.value.amount), threshold: m(d.value.threshold) })}{" "}
+            {d.value.missing > 0 ? t("partners.valueMissing", { missing: m(d.value.missing) }) : t("partners.valueReached")}{" "}
+            ({t("partners.valueDetail", { products: d.value.products, clients: d.value.clients })})
+          </li>
+          {app ? (
+            <>
+              <li>{t("partners.condition.registry", { evidence: `${t(`partners.registry.${app.registry_kind}`)} ${app.registry_country} ${app.registry_number}` })}</li>
+              <li>
+                {t("partners.condition.website", { url: app.website_url, status: t(`partners.website.${app.website_status}`) })}
+                {app.website_checked_at ? ` (${t("partners.website.checked", { code: app.website_http_status ?? "—", date: format.dateTime(app.website_checked_at) })})` : null}
+              </li>
+              <li>{t("partners.condition.terms", { version: app.terms_version, date: format.dateTime(app.terms_accepted_at) })}</li>
+            </>
+          ) : null}
+        </ul>
+        {app ? <p data-testid="application-status">{t("partners.status", { status: t(`partners.status.${app.status}`) })}</p> : null}
+        {app?.rejection_reason ? <p data-testid="rejection">{t("partners.rejectionReason", { reason: app.rejection_reason })}</p> : null}
+      </section>
+      {canSubmit ? (
+        <section className="card" aria-labelledby="apply">
+          <h2 id="apply">{t("partners.apply")}</h2>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="apply" />
+            <input type="hidden" name="termsVersion" value={d.terms.version} />
+            <div className="field">
+              <label htmlFor="f-registryKind">{t("partners.registryKind")}</label>
+              <select id="f-registryKind" name="registryKind">
+                {REGISTRY_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`partners.registry.${k}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="f-registryCountry">{t("partners.registryCountry")}</label>
+              <input id="f-registryCountry" name="registryCountry" maxLength={2} />
+              {fieldError("registryCountry")}
+            </div>
+            <div className="field">
+              <label htmlFor="f-registryNumber">{t("partners.registryNumber")}</label>
+              <input id="f-registryNumber" name="registryNumber" required />
+              {fieldError("registryNumber")}
+            </div>
+            <div className="field">
+              <label htmlFor="f-website">{t("partners.website")}</label>
+              <input id="f-website" name="website" type="url" required />
+              {fieldError("website")}
+            </div>
+            <fieldset>
+              <legend>{t("partners.commitments")}</legend>
+              {(["commitSupport", "commitInvoices", "commitTenders"] as const).map((name) => (
+                <div className="field" key={name}>
+                  <label>
+                    <input type="checkbox" name={name} value="yes" /> {t(`partners.${name}`)}
+                  </label>
+                  {fieldError(name)}
+                </div>
+              ))}
+              <h3>{t("partners.termsTitle", { version: d.terms.version })}</h3>
+              <p data-testid="terms">{d.terms.text}</p>
+              <div className="field">
+                <label>
+                  <input type="checkbox" name="acceptTerms" value="yes" /> {t("partners.acceptTerms", { version: d.terms.version })}
+                </label>
+                {fieldError("acceptTerms")}
+              </div>
+            </fieldset>
+            <button type="submit">{t("partners.apply")}</button>
+          </Form>
+        </section>
+      ) : !d.canApply ? (
+        <p className="hint">{t("partners.onlyRep")}</p>
+      ) : null}
+      {d.canApply && !d.program && d.privatePerson ? (
+        <section className="card" aria-labelledby="affiliate">
+          <h2 id="affiliate">{t("partners.affiliate")}</h2>
+          <p>{t("partners.affiliateIntro")}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="affiliate" />
+            <button type="submit" className="secondary">
+              {t("partners.joinAffiliate")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="links">
+        <h2 id="links">{t("partners.links")}</h2>
+        {d.links.length === 0 ? (
+          <p className="empty">{t("partners.noLinks")}</p>
+        ) : (
+          <ul data-testid="links">
+            {d.links.map((l) => (
+              <li key={l.id}>
+                {l.org_id === d.orgId
+                  ? t("partners.linkAsPartner", { name: l.client_name, state: t(`partners.link.${l.state}`) })
+                  : t("partners.linkAsClient", { name: l.partner_name, state: t(`partners.link.${l.state}`) })}
+                {l.client_org_id === d.orgId && l.state === "requested" && d.canApply ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="accept-link" />
+                    <input type="hidden" name="linkId" value={l.id} />
+                    <button type="submit">{t("partners.accept")}</button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {d.program?.program === "partner" && d.canApply ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="request-link" />
+            <div className="field">
+              <label htmlFor="f-clientOrgId">{t("partners.clientOrgId")}</label>
+              <input id="f-clientOrgId" name="clientOrgId" required />
+              {fieldError("clientOrgId")}
+            </div>
+            <button type="submit" className="secondary">
+              {t("partners.requestLink")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+    </>
+  );
+}
