@@ -490,6 +490,22 @@ export interface ProgramMembershipsTable {
   since: Timestamp;
 }
 
+// Issue 6, P-9: partner tiers and their rates per product kind (migration 0020).
+export interface PartnerTiersTable {
+  code: string;
+  name: string;
+  min_yearly_value_chf: number;
+  min_yearly_value_eur: number;
+  sort: number;
+}
+
+export interface PartnerTierRatesTable {
+  tier_code: string;
+  product_kind: ProductType;
+  /** Basis points (3500 = 35 %), capped at 3500 by a check constraint. */
+  rate_bp: number;
+}
+
 export interface PartnerApplicationsTable {
   id: Generated<string>;
   org_id: string;
@@ -567,6 +583,8 @@ export interface DB {
   program_memberships: ProgramMembershipsTable;
   partner_applications: PartnerApplicationsTable;
   partner_client_links: PartnerClientLinksTable;
+  partner_tiers: PartnerTiersTable;
+  partner_tier_rates: PartnerTierRatesTable;
   credit_note_lines: CreditNoteLinesTable;
 }
 

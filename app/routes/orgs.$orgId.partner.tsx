@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { getDb } from "../db.server";
 import { formatMoney } from "../domain/billing/money";
@@ -52,7 +52,12 @@ export default function PartnerProgram() {
       <p className="hint">{t("partners.intro")}</p>
       {params.get("done") === "applied" ? <Notice>{t("partners.applied")}</Notice> : null}
       <FormError errors={errors} />
-      {d.program?.program === "partner" ? <p data-testid="program">{t("partners.isPartner")}</p> : null}
+      {d.program?.program === "partner" ? (
+        <p data-testid="program">
+          {t("partners.isPartner")}{" "}
+          {d.program.status === "active" ? <Link to={`/orgs/${d.orgId}/partner/space`}>{t("partners.space.link")}</Link> : null}
+        </p>
+      ) : null}
       {d.program?.program === "affiliate" ? <p data-testid="program">{t("partners.isAffiliate", { link: `${d.origin}/signup?ref=${d.program.referral_code}` })}</p> : null}
       <section className="card" aria-labelledby="conditions" data-testid="conditions">
         <h2 id="conditions">{t("partners.conditions")}</h2>

@@ -1,0 +1,108 @@
+import { sql } from "kysely";
+import type { ProductType } from "../../../db/schema";
+import { assertCan } from "../../auth/ability";
+import type { Currency } from "../billing/money";
+import { NotFound } from "../errors";
+import type { Acting } from "../orgs/member-fields";
+import { withActor, type Handle, type Tx } from "../tx.server";
+import { partnerProgramValue, type ProgramValue } from "./value.server";
+
+// P-9: partner tiers and rates come from data (migration 0020); P-10: the reseller space.
+
+/** The 35 % cap of P-9 in basis points; the database refuses more with a check constraint too. */
+export const PARTNER_RATE_CAP_BP = 3500;
+export const PRODUCT_KINDS: readonly ProductType[] = ["domain", "hosting", "mail", "storage", "chat"];
+export const SPACE_PAGE_SIZE = 25;
+
+/**
+ * The partner's share of `amountMinor` at `rateBp` basis points (the discount or the cashback),
+ * rounded half up (away from zero) to the minor unit, on integers so no binary fraction leaks in.
+ * A rate above the 35 % cap is refused.
+ */
+export function applyPartnerRate(amountMinor: number, rateBp: number): number {
+  if (!Number.isSafeInteger(amountMinor)) throw new RangeError(`amounts are integer minor units, got ${amountMinor}`);
+  if (!Number.isInteger(rateBp) || rateBp < 0 || rateBp > PARTNER_RATE_CAP_BP) throw new RangeError(`partner rate must be between 0 and ${PARTNER_RATE_CAP_BP} bp, got ${rateBp}`);
+  const product = BigInt(amountMinor) * BigInt(rateBp);
+  const abs = product < 0n ? -product : product;
+  const rounded = (abs * 2n + 10_000n) / 20_000n;
+  return Number(product < 0n ? -rounded : rounded);
+}
+
+export interface TierSummary {
+  code: string;
+  name: string;
+  minimum: number;
+}
+
+export interface PartnerTier {
+  value: ProgramValue;
+  /** null below the first threshold. */
+  tier: TierSummary | null;
+  rates: Array<{ kind: ProductType; rateBp: number }>;
+  /** null at the top tier; `missing` is the yearly volume still needed to reach it. */
+  next: (TierSummary & { missing: number }) | null;
+}
+
+/**
+ * The partner's current tier from its managed yearly value (P-2), the tier's rate per product
+ * kind and the volume missing for the next tier. Runs in the caller's transaction acting for `orgId`.
+ */
+export async function partnerTier(trx: Tx, orgId: string): Promise<PartnerTier> {
+  const value = await partnerProgramValue(trx, orgId);
+  const tiers = (await trx.selectFrom("partner_tiers").selectAll().orderBy("sort").execute()).map((t) => ({
+    code: t.code,
+    name: t.name,
+    minimum: minimumIn(t, value.currency),
+  }));
+  const current = tiers.filter((t) => t.minimum <= value.amount).at(-1) ?? null;
+  const upcoming = tiers.find((t) => t.minimum > value.amount) ?? null;
+  const rows = current ? await trx.selectFrom("partner_tier_rates").select(["product_kind", "rate_bp"]).where("tier_code", "=", current.code).execute() : [];
+  const rates = PRODUCT_KINDS.flatMap((kind) => {
+    const row = rows.find((r) => r.product_kind === kind);
+    return row ? [{ kind, rateBp: row.rate_bp }] : [];
+  });
+  return { value, tier: current, rates, next: upcoming ? { ...upcoming, missing: upcoming.minimum - value.amount } : null };
+}
+
+function minimumIn(tier: { min_yearly_value_chf: number; min_yearly_value_eur: number }, currency: Currency): number {
+  return Number(currency === "CHF" ? tier.min_yearly_value_chf : tier.min_yearly_value_eur);
+}
+
+/**
+ * P-10: the reseller space of an approved partner: its active clients with, per client, the
+ * number of products and their yearly value (catalog prices in the partner's currency), one
+ * page at a time, and the current tier. Not a partner (or not active) → NotFound, so the page
+ * does not exist for other organizations.
+ */
+export async function resellerSpace(db: Handle, acting: Acting, orgId: string, opts: { page?: number } = {}) {
+  assertCan(acting.ability, "read", "PartnerApplication", { orgId });
+  return withActor(db, acting.actor, async (trx) => {
+    const membership = await trx.selectFrom("program_memberships").select(["program", "status"]).where("org_id", "=", orgId).executeTakeFirst();
+    if (membership?.program !== "partner" || membership.status !== "active") throw new NotFound();
+    const tier = await partnerTier(trx, orgId);
+    const price = tier.value.currency === "CHF" ? sql.ref("t.price_chf") : sql.ref("t.price_eur");
+    const active = trx.selectFrom("partner_client_links as l").where("l.org_id", "=", orgId).where("l.state", "=", "active");
+    const { total } = await active.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
+    const pages = Math.max(1, Math.ceil(total / SPACE_PAGE_SIZE));
+    const page = Math.min(pages, Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1)));
+    const clients = await active
+      .innerJoin("organizations as c", "c.id", "l.client_org_id")
+      .leftJoin("products as p", "p.org_id", "l.client_org_id")
+      .leftJoin("product_types as t", "t.code", "p.product_type_code")
+      .select([
+        "c.id",
+        "c.name",
+        "l.since",
+        "l.payer",
+        sql<number>`count(p.id)::int`.as("products"),
+        sql<number>`coalesce(sum(case when t.billing_period = 'month' then ${price} * 12 else ${price} end), 0)::bigint`.as("yearly_value"),
+      ])
+      .groupBy(["c.id", "c.name", "l.since", "l.payer"])
+      .orderBy("c.name")
+      .orderBy("c.id")
+      .limit(SPACE_PAGE_SIZE)
+      .offset((page - 1) * SPACE_PAGE_SIZE)
+      .execute();
+    return { ...tier, clients: clients.map((c) => ({ ...c, yearly_value: Number(c.yearly_value) })), total, page, pages };
+  });
+}
