@@ -490,6 +490,14 @@ export interface ProgramMembershipsTable {
   since: Timestamp;
 }
 
+// Issue 6, P-8: organizations referred by an affiliate (migration 0021); org_id is the affiliate.
+export interface AffiliateReferralsTable {
+  id: Generated<string>;
+  org_id: string;
+  referred_org_id: string;
+  created_at: Timestamp;
+}
+
 // Issue 6, P-9: partner tiers and their rates per product kind (migration 0020).
 export interface PartnerTiersTable {
   code: string;
@@ -583,6 +591,7 @@ export interface DB {
   program_memberships: ProgramMembershipsTable;
   partner_applications: PartnerApplicationsTable;
   partner_client_links: PartnerClientLinksTable;
+  affiliate_referrals: AffiliateReferralsTable;
   partner_tiers: PartnerTiersTable;
   partner_tier_rates: PartnerTierRatesTable;
   credit_note_lines: CreditNoteLinesTable;

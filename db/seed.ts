@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
 import { issueInvoice } from "../app/domain/billing/invoices.server";
 import type { Tx } from "../app/domain/tx.server";
+import { partnerProgramValue } from "../app/domain/partners/value.server";
 import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../app/domain/payments/sandbox-gateway.server";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
@@ -13,6 +14,10 @@ export const demoLogins = [
   { who: "Restricted user, Alpine Web GmbH (team Support)", email: "lea.keller@alpineweb.ch" },
   { who: "Legal representative, Léman Digital SA", email: "claire.dubois@lemandigital.ch" },
   { who: "Restricted user, Léman Digital SA", email: "julien.favre@lemandigital.ch" },
+  { who: "Legal representative, Helvetia Webpartner AG (approved partner)", email: "thomas.graf@helvetia-partner.ch" },
+  { who: "Legal representative, Bäckerei Studer GmbH (client of the partner)", email: "peter.studer@baeckerei-studer.ch" },
+  { who: "Legal representative, Atelier Vogel (client of the partner)", email: "nina.vogel@atelier-vogel.ch" },
+  { who: "Affiliate (private person), Sophie Martin", email: "sophie.martin@example.ch" },
   { who: "Provider staff administrator (back office: /backoffice)", email: "admin@provider.example" },
   { who: "Provider support agent (back office: /backoffice)", email: "support@provider.example" },
 ];
@@ -32,7 +37,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
           .returning("id")
           .executeTakeFirstOrThrow()
       ).id;
-    const org = async (name: string, repId: string, extra: { city: string; postal_code: string; legal_form: string; registry_id: string }) => {
+    const org = async (name: string, repId: string, extra: { city: string; postal_code: string; legal_form: string | null; registry_id: string | null }) => {
       const id = (
         await trx
           .insertInto("organizations")
@@ -196,9 +201,78 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
         { email: "partners@provider.example", name: "Yves Rochat", role: "partner_manager", password_hash: passwordHash },
       ])
       .execute();
+    // Issue 6: an approved partner with two active clients, Alpine Web's pending application
+    // and an affiliate (a private person) who referred one of the clients.
+    const partnerManager = (
+      await trx.selectFrom("staff_accounts").select("id").where("email", "=", "partners@provider.example").executeTakeFirstOrThrow()
+    ).id;
+    const thomas = await user("thomas.graf@helvetia-partner.ch", "Thomas Graf", "de");
+    const peter = await user("peter.studer@baeckerei-studer.ch", "Peter Studer", "de");
+    const nina = await user("nina.vogel@atelier-vogel.ch", "Nina Vogel", "de");
+    const sophie = await user("sophie.martin@example.ch", "Sophie Martin", "fr");
+    const partner = await org("Helvetia Webpartner AG", thomas, { city: "Bern", postal_code: "3011", legal_form: "AG", registry_id: "CHE-205.431.874" });
+    const studer = await org("Bäckerei Studer GmbH", peter, { city: "Thun", postal_code: "3600", legal_form: "GmbH", registry_id: null });
+    const vogel = await org("Atelier Vogel", nina, { city: "Biel", postal_code: "2502", legal_form: null, registry_id: null });
+    const affiliate = await org("Sophie Martin", sophie, { city: "Neuchâtel", postal_code: "2000", legal_form: null, registry_id: null });
+    for (const [orgId, label, hostings, expiresInDays] of [
+      [partner, "helvetia-partner.ch", 4, 90],
+      [studer, "baeckerei-studer.ch", 5, 150],
+      [vogel, "atelier-vogel.ch", 3, 220],
+    ] as const) {
+      for (let i = 1; i <= hostings; i++) {
+        await product(orgId, "hosting", `Web hosting ${i} ${label}`, { code: "hosting-business", expiresInDays: expiresInDays + i, months: 12 });
+      }
+      await product(orgId, "domain", label, { code: "domain-ch", expiresInDays: expiresInDays + 30, months: 12 });
+    }
+    const yearAgo = new Date(today.getTime() - 365 * 86_400_000);
+    for (const [clientOrgId, payer] of [
+      [studer, "partner"],
+      [vogel, "client"],
+    ] as const) {
+      await trx
+        .insertInto("partner_client_links")
+        .values({ org_id: partner, client_org_id: clientOrgId, state: "active", payer, requested_by: thomas, answered_by: clientOrgId === studer ? peter : nina, since: yearAgo })
+        .execute();
+    }
+    const application = async (orgId: string, userId: string, registryNumber: string, website: string, reviewed: boolean) => {
+      const value = await partnerProgramValue(trx as unknown as Tx, orgId);
+      await trx
+        .insertInto("partner_applications")
+        .values({
+          org_id: orgId,
+          status: reviewed ? "approved" : "submitted",
+          registry_kind: "ch_uid",
+          registry_country: "CH",
+          registry_number: registryNumber,
+          website_url: website,
+          website_status: "active",
+          website_http_status: 200,
+          website_checked_at: reviewed ? yearAgo : today,
+          commit_support: true,
+          commit_invoices: true,
+          commit_tenders: true,
+          terms_version: 1,
+          terms_accepted_by: userId,
+          terms_accepted_at: reviewed ? yearAgo : today,
+          value_amount: value.amount,
+          value_threshold: value.threshold,
+          value_currency: value.currency,
+          submitted_by: userId,
+          submitted_at: reviewed ? yearAgo : today,
+          reviewed_by: reviewed ? partnerManager : null,
+          reviewed_at: reviewed ? yearAgo : null,
+        })
+        .execute();
+    };
+    await application(partner, thomas, "CHE-205.431.874", "https://helvetia-partner.ch/", true);
+    await trx.insertInto("program_memberships").values({ org_id: partner, program: "partner", status: "active", since: yearAgo }).execute();
+    await application(alpine, anna, "CHE-109.322.551", "https://alpineweb.ch/", false);
+    await trx.insertInto("program_memberships").values({ org_id: affiliate, program: "affiliate", referral_code: "sophie2026", since: yearAgo }).execute();
+    await trx.insertInto("affiliate_referrals").values({ org_id: affiliate, referred_org_id: vogel, created_at: yearAgo }).execute();
+
     await trx
       .insertInto("audit_log")
-      .values({ action: "demo.seeded", data: JSON.stringify({ organizations: [alpine, leman] }) })
+      .values({ action: "demo.seeded", data: JSON.stringify({ organizations: [alpine, leman, partner, studer, vogel, affiliate] }) })
       .execute();
   });
   return true;

@@ -58,7 +58,12 @@ export default function PartnerProgram() {
           {d.program.status === "active" ? <Link to={`/orgs/${d.orgId}/partner/space`}>{t("partners.space.link")}</Link> : null}
         </p>
       ) : null}
-      {d.program?.program === "affiliate" ? <p data-testid="program">{t("partners.isAffiliate", { link: `${d.origin}/signup?ref=${d.program.referral_code}` })}</p> : null}
+      {d.program?.program === "affiliate" ? (
+        <>
+          <p data-testid="program">{t("partners.isAffiliate", { link: `${d.origin}/signup?ref=${d.program.referral_code}` })}</p>
+          <p data-testid="referrals">{t("partners.referrals", { count: d.referrals })}</p>
+        </>
+      ) : null}
       <section className="card" aria-labelledby="conditions" data-testid="conditions">
         <h2 id="conditions">{t("partners.conditions")}</h2>
         <ul>

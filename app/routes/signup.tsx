@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "../db.server";
 import { signUp, signUpSchema } from "../domain/accounts/signup.server";
 import { createSession } from "../auth/session.server";
@@ -15,7 +15,8 @@ export const meta: MetaFunction = () => [{ title: "Create an account · Partner 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await optionalUser(request)) throw redirect("/");
-  return null;
+  // P-8: an affiliate's referral code travels with the form.
+  return { ref: new URL(request.url).searchParams.get("ref")?.slice(0, 40) ?? "" };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -35,6 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function SignUp() {
   const errors = useActionData<typeof action>();
+  const { ref } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   return (
@@ -44,6 +46,7 @@ export default function SignUp() {
       <Form method="post" noValidate>
         <FormError errors={errors} />
         <input type="hidden" name="locale" value={locale} />
+        {ref ? <input type="hidden" name="ref" value={ref} /> : null}
         <Field name="name" label={t("auth.name")} autoComplete="name" required errors={errors} autoFocus />
         <Field name="email" type="email" label={t("auth.email")} autoComplete="username" required errors={errors} />
         <NewPasswordField name="password" label={t("auth.password")} errors={errors} />

@@ -11,6 +11,7 @@ import * as m0017 from "./0017_withdrawals_and_new_products";
 import * as m0018 from "./0018_credit_notes";
 import * as m0019 from "./0019_partner_program";
 import * as m0020 from "./0020_partner_tiers";
+import * as m0021 from "./0021_affiliate_referrals";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "0018_credit_notes": m0018,
   "0019_partner_program": m0019,
   "0020_partner_tiers": m0020,
+  "0021_affiliate_referrals": m0021,
 };

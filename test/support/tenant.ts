@@ -139,6 +139,8 @@ export async function populatedOrganization() {
     .execute();
   const client = await createUser({ name: "Tenant Client" });
   await db.insertInto("partner_client_links").values({ org_id: orgId, client_org_id: client.orgId, state: "active", since: new Date() }).execute();
+  // P-8 referrals (migration 0021): this organization as the referring affiliate of another one.
+  await db.insertInto("affiliate_referrals").values({ org_id: orgId, referred_org_id: client.orgId, created_at: new Date() }).execute();
   return { orgId, rep, member };
 }
 

@@ -5,6 +5,7 @@ import { hashPassword } from "../../auth/password.server";
 import { audit } from "../audit/audit.server";
 import { Invalid } from "../errors";
 import { createOrganization } from "../orgs/create-organization.server";
+import { recordReferral, referralCodeField } from "../partners/referrals.server";
 import { actAs, transaction } from "../tx.server";
 import { emailField, localeField, nameField, passwordField } from "./schemas";
 
@@ -14,6 +15,7 @@ export const signUpSchema = z.object({
   password: passwordField,
   organizationName: z.string().trim().max(200, "errors.tooLong").optional().default(""),
   locale: localeField.optional().default("de"),
+  ref: referralCodeField,
 });
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
@@ -37,7 +39,9 @@ export async function signUp(db: Database, input: SignUpInput, ip?: string): Pro
     await actAs(trx, actor, [orgId]);
     await createOrganization(trx, { id: orgId, name: input.organizationName || input.name, userId: user.id });
     await trx.updateTable("users").set({ last_org_id: orgId }).where("id", "=", user.id).execute();
-    await audit(trx, actor, { orgId, action: "account.signed_up", targetType: "user", targetId: user.id });
+    // P-8: an affiliate's referral link; an unknown code is ignored.
+    const referred = input.ref ? await recordReferral(trx, input.ref, orgId) : false;
+    await audit(trx, actor, { orgId, action: "account.signed_up", targetType: "user", targetId: user.id, data: referred ? { referred: true } : undefined });
     return { userId: user.id, orgId };
   });
 }

@@ -9,6 +9,7 @@ import { Conflict, Invalid, NotFound } from "../errors";
 import type { Acting } from "../orgs/member-fields";
 import { withActor, type Handle, type Tx } from "../tx.server";
 import { REGISTRY_KINDS, validateRegistry } from "./registry";
+import { referralCount } from "./referrals.server";
 import { partnerProgramValue } from "./value.server";
 import { normalizeWebsite } from "./website.server";
 
@@ -57,8 +58,10 @@ export async function partnerProgramOverview(db: Handle, acting: Acting, orgId: 
       .orderBy("l.since", "desc")
       .limit(50)
       .execute();
+    const program = (await programOf(trx, orgId)) ?? null;
     return {
-      program: (await programOf(trx, orgId)) ?? null,
+      program,
+      referrals: program?.program === "affiliate" ? await referralCount(trx, orgId) : 0,
       application: application ?? null,
       value: await partnerProgramValue(trx, orgId),
       terms: await currentTerms(trx),

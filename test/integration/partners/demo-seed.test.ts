@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { seedDemo } from "../../../db/seed";
+import { testDb } from "../../support/setup";
+
+describe("the demo seed's partner program", () => {
+  it("P-8/K-2: the demo has an approved partner with two active clients that have products, a pending application and an affiliate", async () => {
+    expect(await seedDemo(testDb())).toBe(true);
+    const db = testDb();
+    const partner = await db
+      .selectFrom("program_memberships as m")
+      .innerJoin("partner_applications as a", "a.org_id", "m.org_id")
+      .select(["m.org_id", "m.status", "a.status as application"])
+      .where("m.program", "=", "partner")
+      .executeTakeFirstOrThrow();
+    expect(partner).toMatchObject({ status: "active", application: "approved" });
+    const clients = await db
+      .selectFrom("partner_client_links as l")
+      .select(["l.client_org_id", (eb) => eb.selectFrom("products as p").select((p) => p.fn.countAll<string>().as("n")).whereRef("p.org_id", "=", "l.client_org_id").as("products")])
+      .where("l.org_id", "=", partner.org_id)
+      .where("l.state", "=", "active")
+      .execute();
+    expect(clients).toHaveLength(2);
+    for (const client of clients) expect(Number(client.products)).toBeGreaterThan(0);
+    const pending = await db.selectFrom("partner_applications").select("org_id").where("status", "=", "submitted").execute();
+    expect(pending).toHaveLength(1);
+    expect(pending[0].org_id).not.toBe(partner.org_id);
+    const affiliate = await db.selectFrom("program_memberships as m").innerJoin("organizations as o", "o.id", "m.org_id").select(["m.referral_code", "o.registry_id"]).where("m.program", "=", "affiliate").executeTakeFirstOrThrow();
+    expect(affiliate.referral_code).toMatch(/^[a-z0-9]{10}$/);
+    expect(affiliate.registry_id).toBeNull();
+  });
+});
