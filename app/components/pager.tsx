@@ -1,13 +1,29 @@
 import { Link, useLocation } from "@remix-run/react";
 import { useT } from "../i18n/react";
 
-/** Previous / next links for a paged list; other query parameters of the page are kept. */
-export function Pager({ page, pages, param = "page", label }: { page: number; pages: number; param?: string; label?: string }) {
+/**
+ * Previous / next links for a paged list. Other query parameters of the page are kept,
+ * unless `keepQuery` is false (pages whose other parameters are one-off, e.g. a
+ * confirmation step, which must not follow the reader to the next page).
+ */
+export function Pager({
+  page,
+  pages,
+  param = "page",
+  label,
+  keepQuery = true,
+}: {
+  page: number;
+  pages: number;
+  param?: string;
+  label?: string;
+  keepQuery?: boolean;
+}) {
   const t = useT();
   const location = useLocation();
   if (pages <= 1) return null;
   const href = (p: number) => {
-    const query = new URLSearchParams(location.search);
+    const query = new URLSearchParams(keepQuery ? location.search : "");
     query.set(param, String(p));
     return `${location.pathname}?${query}`;
   };

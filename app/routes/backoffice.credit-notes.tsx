@@ -8,6 +8,7 @@ import { formatMoney } from "../domain/billing/money";
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
 import { FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
 
 // B-9/B-11: billing agents (and staff administrators) correct an invoice with a credit note.
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -160,13 +161,7 @@ export default function BackofficeCreditNotes() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
     </>
   );
 }

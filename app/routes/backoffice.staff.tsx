@@ -16,6 +16,7 @@ import { Invalid } from "../domain/errors";
 import { formAction, guard, parseForm } from "../lib/http.server";
 import { useFormat, useT } from "../i18n/react";
 import { Field, FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor, ability } = await requireStaff(request, context);
@@ -123,13 +124,7 @@ export default function StaffAccounts() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
 
       {data.canManage ? (
         <section aria-labelledby="create-title">

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { getDb } from "../db.server";
 import { listInvoices } from "../domain/billing/invoices.server";
@@ -7,6 +7,7 @@ import { formatMoney } from "../domain/billing/money";
 import { withActor } from "../domain/tx.server";
 import { guard } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
+import { Pager } from "../components/pager";
 
 // B-11: every invoice and credit note of the organization, each downloadable as a PDF.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -58,13 +59,7 @@ export default function Invoices() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
     </>
   );
 }

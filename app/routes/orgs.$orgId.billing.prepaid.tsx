@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { getDb } from "../db.server";
 import { prepaidOverview, topUpPrepaid } from "../domain/billing/checkout.server";
@@ -11,6 +11,7 @@ import { Invalid } from "../domain/errors";
 import { withActor } from "../domain/tx.server";
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
+import { Pager } from "../components/pager";
 
 // B-9/B-10: the prepaid balance, its movements and top-ups.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -91,13 +92,7 @@ export default function Prepaid() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { getDb } from "../db.server";
 import { formatMoney } from "../domain/billing/money";
@@ -8,6 +8,7 @@ import { DESTINATION_KINDS, requestWithdrawal, withdrawalRequestSchema, withdraw
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
 import { FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
 
 // B-10: the legal representative withdraws (part of) the prepaid balance.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -102,13 +103,7 @@ export default function Withdraw() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { visibleProducts } from "../domain/products/queries.server";
 import { withActor } from "../domain/tx.server";
 import { guard } from "../lib/http.server";
 import { useT } from "../i18n/react";
+import { Pager } from "../components/pager";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
@@ -49,13 +50,7 @@ export default function Products() {
           </tbody>
         </table>
       )}
-      {data.pages > 1 ? (
-        <nav className="pagination" aria-label={t("common.page", { page: data.page, pages: data.pages })}>
-          {data.page > 1 ? <Link to={`?page=${data.page - 1}`}>{t("common.previous")}</Link> : null}
-          <span>{t("common.page", { page: data.page, pages: data.pages })}</span>
-          {data.page < data.pages ? <Link to={`?page=${data.page + 1}`}>{t("common.next")}</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={data.pages} keepQuery={false} label={t("common.page", { page: data.page, pages: data.pages })} />
     </>
   );
 }
