@@ -1,4 +1,4 @@
-import PDFDocument from "pdfkit";
+import { startBillingPdf, writeBillTo } from "./pdf.server";
 import type { InvoiceDocument } from "./invoices.server";
 import { formatMoney } from "./money";
 
@@ -18,13 +18,7 @@ export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolea
   const locale = `${inv.language}-CH`;
   const m = (amount: number) => formatMoney(amount, inv.currency, locale);
   const d = (date: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "Europe/Zurich" }).format(date);
-  const doc = new PDFDocument({ size: "A4", margin: 50, compress: opts.compress ?? true, info: { Title: `${title} ${inv.number}` } });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
+  const { doc, done } = startBillingPdf(`${title} ${inv.number}`, opts.compress ?? true);
 
   doc.fontSize(18).text(`${title} ${inv.number}`);
   doc.fontSize(10).moveDown(0.5).text(`${t.date}: ${d(inv.issuedAt)}`);
@@ -32,11 +26,7 @@ export function renderInvoicePdf(inv: InvoiceDocument, opts: { compress?: boolea
     doc.text(`${t.refersTo} ${opts.credit.invoiceNumber}`);
     doc.text(`${t.reason}: ${opts.credit.reason}`);
   }
-  doc.moveDown().font("Helvetica-Bold").text(t.billTo).font("Helvetica");
-  doc.text(inv.billTo.name);
-  if (inv.billTo.street) doc.text(inv.billTo.street);
-  doc.text([inv.billTo.postalCode, inv.billTo.city].filter(Boolean).join(" "));
-  doc.text(inv.billTo.country);
+  writeBillTo(doc, t.billTo, inv.billTo);
   if (inv.billTo.vatId) doc.text(`${t.vatId}: ${inv.billTo.vatId}`);
   doc.moveDown();
 

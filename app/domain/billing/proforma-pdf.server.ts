@@ -1,4 +1,4 @@
-import PDFDocument from "pdfkit";
+import { startBillingPdf, writeBillTo } from "./pdf.server";
 import QRCode from "qrcode";
 import { SwissQRBill } from "swissqrbill/pdf";
 import type { Data as QrBillData } from "swissqrbill/types";
@@ -103,21 +103,11 @@ export async function renderProformaPdf(pf: ProformaDocument, opts: { compress?:
         })
       : null;
 
-  const doc = new PDFDocument({ size: "A4", margin: 50, compress: opts.compress ?? true, info: { Title: `${t.title} ${pf.number}` } });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
+  const { doc, done } = startBillingPdf(`${t.title} ${pf.number}`, opts.compress ?? true);
 
   doc.fontSize(18).text(`${t.title} ${pf.number}`);
   doc.fontSize(10).moveDown(0.5).text(`${t.date}: ${d(pf.issuedAt)}`);
-  doc.moveDown().font("Helvetica-Bold").text(t.billTo).font("Helvetica");
-  doc.text(pf.billTo.name);
-  if (pf.billTo.street) doc.text(pf.billTo.street);
-  doc.text([pf.billTo.postalCode, pf.billTo.city].filter(Boolean).join(" "));
-  doc.text(pf.billTo.country);
+  writeBillTo(doc, t.billTo, pf.billTo);
   doc.moveDown();
 
   const cols = [50, 300, 400, 470];
