@@ -547,6 +547,8 @@ export interface PartnerClientLinksTable {
   client_org_id: string;
   state: Generated<"requested" | "active" | "ended">;
   payer: Generated<"client" | "partner">;
+  access: Generated<"full" | "limited">;
+  billing_access: Generated<boolean>;
   requested_by: string | null;
   answered_by: string | null;
   since: Timestamp;

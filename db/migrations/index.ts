@@ -12,6 +12,7 @@ import * as m0018 from "./0018_credit_notes";
 import * as m0019 from "./0019_partner_program";
 import * as m0020 from "./0020_partner_tiers";
 import * as m0021 from "./0021_affiliate_referrals";
+import * as m0022 from "./0022_delegation_access";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0019_partner_program": m0019,
   "0020_partner_tiers": m0020,
   "0021_affiliate_referrals": m0021,
+  "0022_delegation_access": m0022,
 };
