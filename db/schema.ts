@@ -418,6 +418,22 @@ export interface InvoicesTable {
   reverse_charge: ColumnType<boolean, boolean | undefined, boolean>;
   bill_to: Json<BillTo>;
   paid_by: ColumnType<Array<{ method: PaymentMethod; amount: number }>, string | undefined, string>;
+  /** P-9/C-5: the client whose products a partner-paid invoice covers (org_id is the partner). */
+  client_org_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+// P-9 (migration 0022): the partner's cashback on a client-paid invoice, one line per invoice.
+export interface PartnerCashbackLinesTable {
+  id: Generated<string>;
+  org_id: string;
+  client_org_id: string;
+  invoice_id: string;
+  /** First day of the month the cashback belongs to. */
+  month: ColumnType<Date, string | Date, string | Date>;
+  rate_bp: number;
+  amount: number;
+  currency: Currency;
+  created_at: Timestamp;
 }
 
 export interface InvoiceLinesTable {
@@ -597,6 +613,7 @@ export interface DB {
   partner_tiers: PartnerTiersTable;
   partner_tier_rates: PartnerTierRatesTable;
   credit_note_lines: CreditNoteLinesTable;
+  partner_cashback_lines: PartnerCashbackLinesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -141,6 +141,11 @@ export async function populatedOrganization() {
   await db.insertInto("partner_client_links").values({ org_id: orgId, client_org_id: client.orgId, state: "active", since: new Date() }).execute();
   // P-8 referrals (migration 0021): this organization as the referring affiliate of another one.
   await db.insertInto("affiliate_referrals").values({ org_id: orgId, referred_org_id: client.orgId, created_at: new Date() }).execute();
+  // P-9 cashback (migration 0022): a cashback line of this organization as partner.
+  await db
+    .insertInto("partner_cashback_lines")
+    .values({ org_id: orgId, client_org_id: client.orgId, invoice_id: invoice.id, month: "2099-01-01", rate_bp: 1000, amount: 100, currency: "CHF", created_at: new Date() })
+    .execute();
   return { orgId, rep, member };
 }
 
