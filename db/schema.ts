@@ -235,7 +235,7 @@ export type OrderStatus = "pending" | "paid" | "cancelled";
 export type InvoiceLanguage = "de" | "fr" | "en";
 export type PaymentMethod = "visa" | "mastercard" | "cb" | "postfinance" | "paypal" | "twint" | "prepaid" | "iban";
 export type PaymentStatus = "pending" | "succeeded" | "failed" | "refunded";
-export type PrepaidEntryKind = "topup" | "payment" | "refund" | "withdrawal" | "withdrawal_returned" | "credit_note";
+export type PrepaidEntryKind = "topup" | "payment" | "refund" | "withdrawal" | "withdrawal_returned" | "credit_note" | "cashback";
 
 export interface VatRatesTable {
   country: string;
@@ -259,6 +259,8 @@ export interface OrdersTable {
   created_by: string | null;
   created_at: CreatedAt;
   paid_at: Timestamp | null;
+  /** P-9/C-5 (migration 0023): the client whose products a partner's order pays for. */
+  client_org_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OrderLinesTable {
@@ -434,6 +436,19 @@ export interface PartnerCashbackLinesTable {
   amount: number;
   currency: Currency;
   created_at: Timestamp;
+  /** Migration 0023: the invoice lines the cashback came from. */
+  details: ColumnType<CashbackLineDetail[], string | undefined, string>;
+}
+
+export interface CashbackLineDetail {
+  /** The client invoice's number (the partner does not read the client's invoices). */
+  invoice: string;
+  position: number;
+  description: string;
+  kind: string | null;
+  net: number;
+  rateBp: number;
+  amount: number;
 }
 
 export interface InvoiceLinesTable {
@@ -614,6 +629,58 @@ export interface DB {
   partner_tier_rates: PartnerTierRatesTable;
   credit_note_lines: CreditNoteLinesTable;
   partner_cashback_lines: PartnerCashbackLinesTable;
+  partner_cashback_statements: PartnerCashbackStatementsTable;
+  affiliate_commission_rate: AffiliateCommissionRateTable;
+  affiliate_commissions: AffiliateCommissionsTable;
+  partner_domain_prices: PartnerDomainPricesTable;
+  partner_eligibility_checks: PartnerEligibilityChecksTable;
+}
+
+// Migration 0023 (P-8, P-9, P-2 yearly).
+export interface PartnerCashbackStatementsTable {
+  id: Generated<string>;
+  org_id: string;
+  month: ColumnType<Date, string | Date, string | Date>;
+  currency: Currency;
+  amount: number;
+  invoices: number;
+  created_at: Timestamp;
+}
+
+export interface AffiliateCommissionRateTable {
+  only_row: Generated<boolean>;
+  rate_bp: number;
+}
+
+export interface AffiliateCommissionsTable {
+  id: Generated<string>;
+  org_id: string;
+  referred_org_id: string;
+  invoice_id: string;
+  rate_bp: number;
+  amount: number;
+  currency: Currency;
+  created_at: Timestamp;
+}
+
+export interface PartnerDomainPricesTable {
+  tld: string;
+  price_chf: number;
+  price_eur: number;
+  partner_price_chf: number;
+  partner_price_eur: number;
+  sort: number;
+}
+
+export interface PartnerEligibilityChecksTable {
+  id: Generated<string>;
+  org_id: string;
+  year: number;
+  value_amount: number;
+  value_threshold: number;
+  currency: Currency;
+  below: boolean;
+  checked_at: Timestamp;
 }
 
 export type User = Selectable<UsersTable>;

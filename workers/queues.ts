@@ -10,6 +10,9 @@ export const jobPayloads = {
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
+  // P-9: the monthly cashback; the daily sweep enqueues one job per partner and month.
+  "partner-cashback-sweep": z.object({}),
+  "partner-cashback": z.object({ orgId: z.string().uuid(), month: z.string().regex(/^\d{4}-\d{2}-01$/) }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -21,4 +24,7 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "sweep-outbox", everyMs: 60 * 1000 },
   // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
   { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // P-9: daily, for the previous month; job ids per partner and month and the unique
+  // statement make every run after the first of a month change nothing.
+  { name: "partner-cashback-sweep", everyMs: 24 * 60 * 60 * 1000 },
 ];

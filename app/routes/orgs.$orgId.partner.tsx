@@ -165,6 +165,17 @@ export default function PartnerProgram() {
                 {l.org_id === d.orgId
                   ? t("partners.linkAsPartner", { name: l.client_name, state: t(`partners.link.${l.state}`) })
                   : t("partners.linkAsClient", { name: l.partner_name, state: t(`partners.link.${l.state}`) })}
+                {l.client_org_id === d.orgId && l.state === "active" && d.canApply ? (
+                  <Form method="post" action={`/orgs/${d.orgId}/partner/payer`} data-testid={`payer-form-${l.id}`}>
+                    {t("partners.payer.current", { payer: t(`partners.payer.${l.payer}`) })}{" "}
+                    <input type="hidden" name="linkId" value={l.id} />
+                    <input type="hidden" name="payer" value={l.payer === "partner" ? "client" : "partner"} />
+                    <input type="hidden" name="returnTo" value={`/orgs/${d.orgId}/partner`} />
+                    <button type="submit" className="secondary" disabled={l.payer === "client" && l.access !== "full"}>
+                      {t(l.payer === "partner" ? "partners.payer.switchToMe" : "partners.payer.switchToPartnerFromClient", { name: l.partner_name })}
+                    </button>
+                  </Form>
+                ) : null}
                 {l.client_org_id === d.orgId && l.state === "requested" && d.canApply ? (
                   <Form method="post">
                     <input type="hidden" name="intent" value="accept-link" />

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { Pager } from "../components/pager";
 import { getDb } from "../db.server";
@@ -13,7 +13,8 @@ import { useFormat, useLocale, useT } from "../i18n/react";
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
-  return guard(() => resellerSpace(getDb(), ctx, ctx.orgId, { page }));
+  const space = await guard(() => resellerSpace(getDb(), ctx, ctx.orgId, { page }));
+  return { ...space, orgId: ctx.orgId };
 }
 
 export default function ResellerSpace() {
@@ -23,10 +24,15 @@ export default function ResellerSpace() {
   const format = useFormat();
   const m = (amount: number) => formatMoney(amount, d.value.currency, `${locale}-CH`);
   const percent = new Intl.NumberFormat(`${locale}-CH`, { style: "percent", maximumFractionDigits: 2 });
+  const location = useLocation();
+  const here = `${location.pathname}${location.search.replace(/[?&]payer=(client|partner)/, "")}`;
   return (
     <>
       <h1>{t("partners.space.title")}</h1>
       <p className="hint">{t("partners.space.intro")}</p>
+      <nav aria-label={t("partners.space.title")}>
+        <Link to={`/orgs/${d.orgId}/partner/cashback`}>{t("partners.cashback.title")}</Link> · <Link to={`/orgs/${d.orgId}/partner/domain-prices`}>{t("partners.domainPrices.title")}</Link>
+      </nav>
       <section className="card" aria-labelledby="tier" data-testid="tier">
         <h2 id="tier">{d.tier ? t("partners.space.tier", { name: d.tier.name, minimum: m(d.tier.minimum) }) : t("partners.space.noTier")}</h2>
         <p>{t("partners.space.value", { value: m(d.value.amount) })}</p>
@@ -63,6 +69,7 @@ export default function ResellerSpace() {
                 <th scope="col">{t("partners.space.products")}</th>
                 <th scope="col">{t("partners.space.yearlyValue")}</th>
                 <th scope="col">{t("partners.space.since")}</th>
+                <th scope="col">{t("partners.payer.column")}</th>
               </tr>
             </thead>
             <tbody>
@@ -72,6 +79,27 @@ export default function ResellerSpace() {
                   <td>{c.products}</td>
                   <td>{m(c.yearly_value)}</td>
                   <td>{format.date(c.since)}</td>
+                  <td data-testid={`payer-${c.id}`}>
+                    {t(`partners.payer.${c.payer}`)}
+                    {c.payer === "partner" ? (
+                      <>
+                        {" "}
+                        <Link to={`/orgs/${d.orgId}/partner/clients/${c.id}`}>{t("partners.clientProducts.link")}</Link>
+                      </>
+                    ) : null}
+                    {c.access === "full" || c.payer === "partner" ? (
+                      <Form method="post" action={`/orgs/${d.orgId}/partner/payer`}>
+                        <input type="hidden" name="linkId" value={c.link_id} />
+                        <input type="hidden" name="payer" value={c.payer === "partner" ? "client" : "partner"} />
+                        <input type="hidden" name="returnTo" value={here} />
+                        <button type="submit" className="secondary">
+                          {t(c.payer === "partner" ? "partners.payer.switchToClient" : "partners.payer.switchToPartner", { name: c.name })}
+                        </button>
+                      </Form>
+                    ) : (
+                      <p className="hint">{t("partners.payer.needsFullAccess")}</p>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

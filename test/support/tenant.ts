@@ -146,6 +146,13 @@ export async function populatedOrganization() {
     .insertInto("partner_cashback_lines")
     .values({ org_id: orgId, client_org_id: client.orgId, invoice_id: invoice.id, month: "2099-01-01", rate_bp: 1000, amount: 100, currency: "CHF", created_at: new Date() })
     .execute();
+  // P-9/P-8/P-2 (migration 0023): a cashback statement, an affiliate commission, a yearly eligibility check.
+  await db.insertInto("partner_cashback_statements").values({ org_id: orgId, month: "2099-01-01", currency: "CHF", amount: 100, invoices: 1, created_at: new Date() }).execute();
+  await db
+    .insertInto("affiliate_commissions")
+    .values({ org_id: orgId, referred_org_id: client.orgId, invoice_id: invoice.id, rate_bp: 1000, amount: 100, currency: "CHF", created_at: new Date() })
+    .execute();
+  await db.insertInto("partner_eligibility_checks").values({ org_id: orgId, year: 2099, value_amount: 200000, value_threshold: 200000, currency: "CHF", below: false, checked_at: new Date() }).execute();
   return { orgId, rep, member };
 }
 

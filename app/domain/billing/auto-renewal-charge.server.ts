@@ -6,7 +6,8 @@ import { audit } from "../audit/audit.server";
 import { asJob } from "../jobs/as-job.server";
 import { queueMail } from "../mail/outbox.server";
 import type { PaymentGateway, SavedMethod } from "../payments/gateway";
-import { transaction, type Handle, type Tx } from "../tx.server";
+import { payingPartnerOf, partnerPricedLines } from "../partners/partner-billing.server";
+import { actAlsoFor, transaction, type Handle, type Tx } from "../tx.server";
 import { createOrder, ensurePrepaidAccount, prepaidEntry, refundPrepaidParts, settleOrder } from "./checkout.server";
 import { formatMoney, type Currency } from "./money";
 import { billingDay, CHARGE_ATTEMPT_DAYS_BEFORE_EXPIRY, monthsPerPeriod, renewalAmount } from "./renewal-rules";
@@ -70,32 +71,42 @@ async function chargeForOrganization(trx: Tx, gateway: PaymentGateway, attempt: 
     .executeTakeFirst();
   if (busy) return skip("charge_under_way");
 
+  // P-9/C-5: when the client's partner pays, the partner's order (its prices, its prepaid
+  // account, its saved method) renews the client's product.
+  const partnerOrgId = await payingPartnerOf(trx, attempt.org_id);
+  if (partnerOrgId) await actAlsoFor(trx, partnerOrgId);
+  const billedOrgId = partnerOrgId ?? attempt.org_id;
   const org = await trx
     .selectFrom("organizations as o")
     .innerJoin("users as u", "u.id", "o.legal_rep_user_id")
     .select(["o.id", "o.currency", "o.country", "o.vat_id", "u.locale"])
-    .where("o.id", "=", attempt.org_id)
+    .where("o.id", "=", billedOrgId)
     .executeTakeFirstOrThrow();
   const type = await trx
     .selectFrom("product_types")
-    .select(["code", "name", "billing_period", "renewal_months", "price_chf", "price_eur"])
+    .select(["code", "name", "kind", "billing_period", "renewal_months", "price_chf", "price_eur"])
     .where("code", "=", product.product_type_code)
     .executeTakeFirstOrThrow();
   const months = product.renewal_months ?? type.renewal_months[0];
   const unit = org.currency === "CHF" ? type.price_chf : type.price_eur;
   const locale: UiLocale = isLocale(org.locale) ? org.locale : "de";
-  const orderId = await createOrder(trx, AUTO_RENEWAL, org, "renewal", locale, [
-    {
-      product_id: product.id,
-      product_type_code: type.code,
-      description: `${type.name}: ${product.name}`,
-      months,
-      unit_amount: unit,
-      quantity: Math.max(1, Math.round(months / monthsPerPeriod(type.billing_period))),
-      discount_amount: 0,
-      net_amount: renewalAmount(unit, org.currency, type.billing_period, months).amount,
-    },
-  ]);
+  const line = partnerOrgId
+    ? (
+        await partnerPricedLines(trx, partnerOrgId, org.currency, [
+          { id: product.id, name: product.name, type_code: type.code, type_name: type.name, kind: type.kind, billing_period: type.billing_period, months, price_chf: type.price_chf, price_eur: type.price_eur },
+        ])
+      ).map(({ rate_bp: _rate, ...l }) => l)[0]
+    : {
+        product_id: product.id,
+        product_type_code: type.code,
+        description: `${type.name}: ${product.name}`,
+        months,
+        unit_amount: unit,
+        quantity: Math.max(1, Math.round(months / monthsPerPeriod(type.billing_period))),
+        discount_amount: 0,
+        net_amount: renewalAmount(unit, org.currency, type.billing_period, months).amount,
+      };
+  const orderId = await createOrder(trx, AUTO_RENEWAL, org, "renewal", locale, [line], partnerOrgId ? { clientOrgId: attempt.org_id } : {});
   await trx.updateTable("renewal_attempts").set({ order_id: orderId }).where("id", "=", attempt.id).execute();
   const order = await trx.selectFrom("orders").select(["total_amount", "currency"]).where("id", "=", orderId).executeTakeFirstOrThrow();
 
@@ -128,7 +139,16 @@ async function chargeForOrganization(trx: Tx, gateway: PaymentGateway, attempt: 
     return { outcome: "succeeded" };
   }
 
-  const saved = product.auto_renew_payment_method_id
+  const saved = partnerOrgId
+    ? await trx
+        .selectFrom("saved_payment_methods")
+        .select(["method", "gateway_token"])
+        .where("org_id", "=", partnerOrgId)
+        .orderBy("created_at", "desc")
+        .orderBy("id")
+        .limit(1)
+        .executeTakeFirst()
+    : product.auto_renew_payment_method_id
     ? await trx
         .selectFrom("saved_payment_methods")
         .select(["method", "gateway_token"])
@@ -186,9 +206,10 @@ async function attemptFacts(trx: Tx, attemptId: string) {
   return trx
     .selectFrom("renewal_attempts as a")
     .innerJoin("products as p", "p.id", "a.product_id")
-    .innerJoin("organizations as o", "o.id", "a.org_id")
-    .innerJoin("users as u", "u.id", "o.legal_rep_user_id")
     .leftJoin("orders as r", "r.id", "a.order_id")
+    // P-9/C-5: the organization that pays (a partner for its client) is told, in its currency.
+    .innerJoin("organizations as o", (j) => j.on(sql<boolean>`o.id = coalesce(r.org_id, a.org_id)`))
+    .innerJoin("users as u", "u.id", "o.legal_rep_user_id")
     .leftJoin("invoices as i", "i.order_id", "a.order_id")
     .select([
       "a.id",
@@ -204,6 +225,7 @@ async function attemptFacts(trx: Tx, attemptId: string) {
       "r.total_amount",
       "r.status as order_status",
       "o.currency",
+      "o.id as payer_org_id",
       "i.number as invoice_number",
     ])
     .where("a.id", "=", attemptId)
@@ -223,7 +245,7 @@ async function markSucceeded(trx: Tx, attemptId: string): Promise<void> {
   };
   await audit(trx, AUTO_RENEWAL, { orgId: f.org_id, action: "renewal.auto_charged", targetType: "product", targetId: f.product_id, data: { attempt: attemptId, order: f.order_id } });
   await queueMail(trx, {
-    orgId: f.org_id,
+    orgId: f.payer_org_id,
     to: f.email,
     subject: t("billing.autoRenewal.mail.succeededSubject", vars),
     text: t("billing.autoRenewal.mail.succeededText", vars),
@@ -250,7 +272,7 @@ async function markFailed(trx: Tx, attemptId: string, reason: string): Promise<v
   };
   await audit(trx, AUTO_RENEWAL, { orgId: f.org_id, action: "renewal.auto_charge_failed", targetType: "product", targetId: f.product_id, data: { attempt: attemptId, reason, retry: retryDay } });
   await queueMail(trx, {
-    orgId: f.org_id,
+    orgId: f.payer_org_id,
     to: f.email,
     subject: t("billing.autoRenewal.mail.failedSubject", vars),
     text: t(retryDay ? "billing.autoRenewal.mail.failedRetryText" : "billing.autoRenewal.mail.failedFinalText", vars),

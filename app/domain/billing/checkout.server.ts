@@ -12,7 +12,7 @@ import { Conflict, Invalid, NotFound } from "../errors";
 import type { GatewayMethod } from "../payments/gateway";
 import { paymentGateway } from "../payments/sandbox-gateway.server";
 import type { ProductActing } from "../products/queries.server";
-import { withActor, type Handle, type Tx } from "../tx.server";
+import { actAlsoFor, withActor, type Handle, type Tx } from "../tx.server";
 import { startBankTransfer } from "./bank-transfers.server";
 import { issueInvoice, vatAmount, vatTermsFor, type InvoicePeriod } from "./invoices.server";
 import type { Currency } from "./money";
@@ -77,6 +77,9 @@ export async function paySelection(db: Handle, acting: ProductActing, orgId: str
   return withActor(db, acting.actor, async (trx) => {
     const org = await billingOrg(trx, acting, orgId);
     assertMethod(method, org.currency);
+    // C-5/P-9: a client whose partner pays has its products paid (and invoiced) by the partner.
+    const partnerPays = await trx.selectFrom("partner_client_links").select("id").where("client_org_id", "=", orgId).where("state", "=", "active").where("payer", "=", "partner").executeTakeFirst();
+    if (partnerPays) throw new Conflict("partner_pays", "billing.errors.partnerPays");
     const products = await trx
       .selectFrom("products as p")
       .innerJoin("product_types as t", "t.code", "p.product_type_code")
@@ -144,7 +147,15 @@ type LineInput = {
   net_amount: number;
 };
 
-export async function createOrder(trx: Tx, actor: Actor, org: { id: string; currency: Currency; country: string; vat_id: string | null }, kind: OrderKind, locale: UiLocale, lines: LineInput[]) {
+export async function createOrder(
+  trx: Tx,
+  actor: Actor,
+  org: { id: string; currency: Currency; country: string; vat_id: string | null },
+  kind: OrderKind,
+  locale: UiLocale,
+  lines: LineInput[],
+  opts: { clientOrgId?: string } = {},
+) {
   const net = lines.reduce((s, l) => s + l.net_amount, 0);
   // A deposit is not a sale: VAT is invoiced when the balance pays for something.
   const vat = kind === "topup" ? { rateBp: 0, reverseCharge: false } : await vatTermsFor(trx, org, now());
@@ -163,6 +174,7 @@ export async function createOrder(trx: Tx, actor: Actor, org: { id: string; curr
       reverse_charge: vat.reverseCharge,
       created_by: actor.kind === "user" ? actor.userId : null,
       created_at: now(),
+      client_org_id: opts.clientOrgId ?? null,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -189,7 +201,7 @@ async function paidSoFar(trx: Tx, orderId: string): Promise<number> {
  * what remains goes to the gateway's hosted page. Nothing is paid by the gateway until its
  * signed webhook says so.
  */
-async function startPayment(trx: Tx, actor: Actor, orderId: string, method: PayMethod): Promise<PaymentStart> {
+export async function startPayment(trx: Tx, actor: Actor, orderId: string, method: PayMethod): Promise<PaymentStart> {
   const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).forUpdate().executeTakeFirstOrThrow();
   let due = order.total_amount - (await paidSoFar(trx, orderId));
   if (order.kind !== "topup") {
@@ -251,6 +263,8 @@ export async function settleOrder(trx: Tx, actor: Actor, orderId: string): Promi
     await audit(trx, actor, { orgId: order.org_id, action: "prepaid.topped_up", targetType: "order", targetId: orderId, data: { amount: order.net_amount } });
     return { invoiceId: null };
   }
+  // P-9/C-5: a partner's order renews its client's products (the order's trigger vouched for the link).
+  if (order.client_org_id) await actAlsoFor(trx, order.client_org_id);
   // B-1/B-7: a paid `new` order creates its products, expiring after the period ordered.
   const periods = order.kind === "new" ? await createOrderedProducts(trx, actor, order) : new Map<string, InvoicePeriod>();
   const lines = await trx.selectFrom("order_lines").select(["product_id", "months"]).where("order_id", "=", orderId).execute();
@@ -265,6 +279,8 @@ export async function settleOrder(trx: Tx, actor: Actor, orderId: string): Promi
     await audit(trx, actor, { orgId: order.org_id, action: "product.renewed", targetType: "product", targetId: line.product_id, data: { orderId, months: line.months, from, to } });
   }
   const invoice = await issueInvoice(trx, orderId, periods);
+  // P-8: the referring affiliate's commission on this paid invoice, recorded once.
+  await sql`select portal_record_affiliate_commission(${invoice.id}::uuid, ${now()}::timestamptz)`.execute(trx);
   await audit(trx, actor, { orgId: order.org_id, action: "order.paid", targetType: "order", targetId: orderId, data: { invoice: invoice.number, total: order.total_amount } });
   return { invoiceId: invoice.id };
 }
@@ -284,7 +300,7 @@ export async function refundPrepaidParts(trx: Tx, actor: Actor, orderId: string)
 export async function switchOnAutoRenewalAfterPayment(trx: Tx, actor: Actor, orderId: string, method: PaymentMethod, saved: { token: string; label: string } | undefined) {
   const autoMethod = AUTO_RENEW_METHODS.find((m) => m === method);
   if (!autoMethod || !saved) return;
-  const order = await trx.selectFrom("orders").select(["org_id"]).where("id", "=", orderId).executeTakeFirstOrThrow();
+  const order = await trx.selectFrom("orders").select(["org_id", "client_org_id"]).where("id", "=", orderId).executeTakeFirstOrThrow();
   await trx
     .insertInto("saved_payment_methods")
     .values({ org_id: order.org_id, method: autoMethod, gateway_token: saved.token, label: saved.label })
@@ -295,7 +311,8 @@ export async function switchOnAutoRenewalAfterPayment(trx: Tx, actor: Actor, ord
   for (const { product_id } of products) {
     await trx
       .updateTable("products")
-      .set({ auto_renew: true, auto_renew_method: autoMethod, auto_renew_payment_method_id: pm.id })
+      // A partner's saved method stays the partner's: its auto-renewals of client products use it (P-9).
+      .set({ auto_renew: true, auto_renew_method: autoMethod, ...(order.client_org_id ? {} : { auto_renew_payment_method_id: pm.id }) })
       .where("id", "=", product_id!)
       .execute();
     await audit(trx, actor, { orgId: order.org_id, action: "product.auto_renew_on", targetType: "product", targetId: product_id!, data: { method: autoMethod, savedMethod: saved.label, byPayment: orderId } });

@@ -93,6 +93,7 @@ export async function issueInvoice(trx: Tx, orderId: string, periods: Map<string
       total_amount: order.total_amount,
       reverse_charge: order.reverse_charge,
       bill_to: JSON.stringify(billTo),
+      client_org_id: order.client_org_id,
       paid_by: JSON.stringify(paid.map((p) => ({ method: p.method, amount: Number(p.amount) }))),
     })
     .returning("id")

@@ -52,7 +52,7 @@ export async function partnerProgramOverview(db: Handle, acting: Acting, orgId: 
       .selectFrom("partner_client_links as l")
       .innerJoin("organizations as p", "p.id", "l.org_id")
       .innerJoin("organizations as c", "c.id", "l.client_org_id")
-      .select(["l.id", "l.org_id", "l.client_org_id", "l.state", "l.since", "p.name as partner_name", "c.name as client_name"])
+      .select(["l.id", "l.org_id", "l.client_org_id", "l.state", "l.since", "l.payer", "l.access", "p.name as partner_name", "c.name as client_name"])
       .where("l.state", "<>", "ended")
       .where((eb) => eb.or([eb("l.org_id", "=", orgId), eb("l.client_org_id", "=", orgId)]))
       .orderBy("l.since", "desc")

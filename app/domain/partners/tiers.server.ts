@@ -94,10 +94,12 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
         "c.name",
         "l.since",
         "l.payer",
+        "l.id as link_id",
+        "l.access",
         sql<number>`count(p.id)::int`.as("products"),
         sql<number>`coalesce(sum(case when t.billing_period = 'month' then ${price} * 12 else ${price} end), 0)::bigint`.as("yearly_value"),
       ])
-      .groupBy(["c.id", "c.name", "l.since", "l.payer"])
+      .groupBy(["c.id", "c.name", "l.since", "l.payer", "l.id", "l.access"])
       .orderBy("c.name")
       .orderBy("c.id")
       .limit(SPACE_PAGE_SIZE)

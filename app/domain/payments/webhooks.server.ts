@@ -3,7 +3,7 @@ import { now } from "../../lib/clock";
 import { audit } from "../audit/audit.server";
 import { renewalChargeFailed, renewalChargeSucceeded } from "../billing/auto-renewal-charge.server";
 import { refundPrepaidParts, settleOrder, switchOnAutoRenewalAfterPayment } from "../billing/checkout.server";
-import { transaction, type Handle } from "../tx.server";
+import { actAlsoFor, transaction, type Handle } from "../tx.server";
 import { InvalidWebhook, type PaymentGateway } from "./gateway";
 
 export type WebhookOutcome = "processed" | "duplicate" | "ignored";
@@ -52,6 +52,9 @@ export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, 
         .executeTakeFirst();
       if (!payment) throw new UnknownPayment(); // rolls back the event id: a retry is processed
       await trx.updateTable("payment_webhook_events").set({ payment_id: payment.id }).where("event_id", "=", event.id).execute();
+      // P-9/C-5: a partner's payment for a client's products settles them in the client's organization too.
+      const paidFor = await trx.selectFrom("orders").select("client_org_id").where("id", "=", payment.order_id).executeTakeFirst();
+      if (paidFor?.client_org_id) await actAlsoFor(trx, paidFor.client_org_id);
       if (payment.status !== "pending" || payment.amount !== event.data.amount || payment.currency !== event.data.currency) {
         await audit(trx, GATEWAY, { orgId, action: "payment.webhook_ignored", targetType: "payment", targetId: payment.id, data: { event: event.id, type: event.type, status: payment.status } });
         return "ignored";
