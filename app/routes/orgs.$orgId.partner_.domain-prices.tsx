@@ -36,7 +36,7 @@ export default function DomainPrices() {
         <tbody>
           {d.prices.map((p) => (
             <tr key={p.tld}>
-              <th scope="row">.{p.tld}</th>
+              <th scope="row">{`.${p.tld}`}</th>
               <td>{m(p.price)}</td>
               <td>{m(p.partnerPrice)}</td>
             </tr>

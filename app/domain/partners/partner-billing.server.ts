@@ -246,7 +246,7 @@ export async function setPayer(db: Handle, acting: ProductActing, orgId: string,
       .where("l.id", "=", linkId)
       .where("l.state", "=", "active")
       .where((eb) => eb.or([eb("l.org_id", "=", orgId), eb("l.client_org_id", "=", orgId)]))
-      .forUpdate()
+      .forUpdate("l")
       .executeTakeFirst();
     if (!link) throw new NotFound();
     const side = link.client_org_id === orgId ? "client" : "partner";
