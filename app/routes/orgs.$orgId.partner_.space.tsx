@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { Pager } from "../components/pager";
+import { RevenueChart } from "../components/revenue-chart";
 import { getDb } from "../db.server";
 import { formatMoney } from "../domain/billing/money";
 import { resellerSpace } from "../domain/partners/tiers.server";
@@ -34,9 +35,9 @@ export default function ResellerSpace() {
         <Link to={`/orgs/${d.orgId}/partner/cashback`}>{t("partners.cashback.title")}</Link> · <Link to={`/orgs/${d.orgId}/partner/domain-prices`}>{t("partners.domainPrices.title")}</Link>
       </nav>
       <section className="card" aria-labelledby="tier" data-testid="tier">
-        <h2 id="tier">{d.tier ? t("partners.space.tier", { name: d.tier.name, minimum: m(d.tier.minimum) }) : t("partners.space.noTier")}</h2>
+        <h2 id="tier">{d.tier ? t("partners.space.tier", { name: t(`partners.tier.${d.tier.code}`), minimum: m(d.tier.minimum) }) : t("partners.space.noTier")}</h2>
         <p>{t("partners.space.value", { value: m(d.value.amount) })}</p>
-        <p data-testid="next-tier">{d.next ? t("partners.space.next", { name: d.next.name, minimum: m(d.next.minimum), missing: m(d.next.missing) }) : t("partners.space.top")}</p>
+        <p data-testid="next-tier">{d.next ? t("partners.space.next", { name: t(`partners.tier.${d.next.code}`), minimum: m(d.next.minimum), missing: m(d.next.missing) }) : t("partners.space.top")}</p>
         {d.rates.length > 0 ? (
           <table data-testid="rates">
             <caption>{t("partners.space.rates")}</caption>
@@ -57,6 +58,22 @@ export default function ResellerSpace() {
           </table>
         ) : null}
       </section>
+      <section className="card" aria-labelledby="revenue">
+        <h2 id="revenue">{t("partners.space.revenueTitle")}</h2>
+        <RevenueChart
+          title={t("partners.space.revenueChart")}
+          monthHeader={t("partners.cashback.month")}
+          months={d.months.map((x) => x.month)}
+          series={[
+            { key: "revenue", label: t("partners.space.revenue"), color: "#1f6feb" },
+            { key: "cashback", label: t("partners.cashback.amount"), color: "#2da44e" },
+            { key: "discount", label: t("partners.clientProducts.discount"), color: "#bf8700" },
+          ]}
+          values={{ revenue: d.months.map((x) => x.revenue), cashback: d.months.map((x) => x.cashback), discount: d.months.map((x) => x.discount) }}
+          format={m}
+          monthLabel={(month) => month}
+        />
+      </section>
       <section className="card" aria-labelledby="clients">
         <h2 id="clients">{t("partners.space.clients", { total: d.total })}</h2>
         {d.clients.length === 0 ? (
@@ -68,6 +85,7 @@ export default function ResellerSpace() {
                 <th scope="col">{t("partners.space.client")}</th>
                 <th scope="col">{t("partners.space.products")}</th>
                 <th scope="col">{t("partners.space.yearlyValue")}</th>
+                <th scope="col">{t("partners.space.revenue")}</th>
                 <th scope="col">{t("partners.space.since")}</th>
                 <th scope="col">{t("partners.payer.column")}</th>
               </tr>
@@ -78,6 +96,7 @@ export default function ResellerSpace() {
                   <th scope="row">{c.name}</th>
                   <td>{c.products}</td>
                   <td>{m(c.yearly_value)}</td>
+                  <td>{m(c.revenue)}</td>
                   <td>{format.date(c.since)}</td>
                   <td data-testid={`payer-${c.id}`}>
                     {t(`partners.payer.${c.payer}`)}

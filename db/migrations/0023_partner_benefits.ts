@@ -15,6 +15,8 @@ import { runScript } from "./sql-script";
 //   commission per paid invoice of a referred organization (unique invoice), recorded by a
 //   narrow security-definer function the issuing transaction calls.
 // partner_domain_prices (P-9): partner prices for common domain extensions, as data.
+// portal_partner_client_revenue / portal_partner_revenue_by_month (P-10): sums of what the
+//   partner's active clients paid themselves, for the reseller space, never the invoices.
 // partner_eligibility_checks (P-2, yearly): the value re-computed each year; one row per
 //   partner and year. A partner under the threshold is put in review, never demoted.
 export async function up(db: Kysely<any>): Promise<void> {
@@ -140,6 +142,34 @@ export async function up(db: Kysely<any>): Promise<void> {
       ('io', 5900, 5490, 4490, 4150, 11);
     revoke insert, update, delete, truncate on partner_domain_prices from portal_app;
     grant select on partner_domain_prices to portal_app;
+
+    -- P-10: the reseller space shows what its active clients paid themselves, as sums only
+    -- (the partner does not read its clients' invoices): per client, and per month.
+    create function portal_partner_client_revenue(p_partner uuid, p_clients uuid[], p_from timestamptz)
+    returns table (client_org_id uuid, net bigint)
+    language sql stable security definer set search_path = public, pg_temp as $$
+      select i.org_id, sum(i.net_amount)::bigint
+      from invoices i
+      join partner_client_links l on l.client_org_id = i.org_id and l.org_id = p_partner and l.state = 'active'
+      join organizations p on p.id = p_partner
+      where p_partner = any(app_org_ids()) and i.org_id = any(p_clients)
+        and i.client_org_id is null and i.issued_at >= p_from and i.currency = p.currency
+      group by i.org_id
+    $$;
+    create function portal_partner_revenue_by_month(p_partner uuid, p_from timestamptz)
+    returns table (month date, net bigint)
+    language sql stable security definer set search_path = public, pg_temp as $$
+      select date_trunc('month', i.issued_at at time zone 'Europe/Zurich')::date, sum(i.net_amount)::bigint
+      from invoices i
+      join partner_client_links l on l.client_org_id = i.org_id and l.org_id = p_partner and l.state = 'active'
+      join organizations p on p.id = p_partner
+      where p_partner = any(app_org_ids()) and i.client_org_id is null and i.issued_at >= p_from and i.currency = p.currency
+      group by 1
+    $$;
+    revoke all on function portal_partner_client_revenue(uuid, uuid[], timestamptz) from public;
+    revoke all on function portal_partner_revenue_by_month(uuid, timestamptz) from public;
+    grant execute on function portal_partner_client_revenue(uuid, uuid[], timestamptz) to portal_app;
+    grant execute on function portal_partner_revenue_by_month(uuid, timestamptz) to portal_app;
 
     create table partner_eligibility_checks (
       id uuid primary key default gen_random_uuid(),

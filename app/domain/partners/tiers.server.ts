@@ -5,6 +5,8 @@ import type { Currency } from "../billing/money";
 import { NotFound } from "../errors";
 import type { Acting } from "../orgs/member-fields";
 import { withActor, type Handle, type Tx } from "../tx.server";
+import { now } from "../../lib/clock";
+import { lastMonths, partnerRevenueByMonth, revenueOfClients } from "./revenue.server";
 import { partnerProgramValue, type ProgramValue } from "./value.server";
 
 // P-9: partner tiers and rates come from data (migration 0020); P-10: the reseller space.
@@ -105,6 +107,21 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
       .limit(SPACE_PAGE_SIZE)
       .offset((page - 1) * SPACE_PAGE_SIZE)
       .execute();
-    return { ...tier, clients: clients.map((c) => ({ ...c, yearly_value: Number(c.yearly_value) })), total, page, pages };
+    // P-10: revenue over the last 12 months, per client and per month.
+    const months = lastMonths(now());
+    const revenue = await revenueOfClients(
+      trx,
+      orgId,
+      clients.map((c) => c.id),
+      months[0],
+    );
+    return {
+      ...tier,
+      clients: clients.map((c) => ({ ...c, yearly_value: Number(c.yearly_value), revenue: revenue.get(c.id) ?? 0 })),
+      total,
+      page,
+      pages,
+      months: await partnerRevenueByMonth(trx, orgId, months),
+    };
   });
 }

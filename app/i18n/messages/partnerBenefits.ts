@@ -4,6 +4,12 @@ import { defineMessages } from "../define";
 // and who pays between partner and client (C-5).
 export const partnerBenefits = defineMessages({
   en: {
+    "partners.space.revenue": "Revenue",
+    "partners.space.revenueTitle": "The last 12 months",
+    "partners.space.revenueChart": "Revenue, cashback and discount per month (net, last 12 months)",
+    "partners.tier.bronze": "Bronze",
+    "partners.tier.silver": "Silver",
+    "partners.tier.gold": "Gold",
     "billing.errors.partnerPays": "Your partner pays for your products: they are renewed and invoiced through the partner. Nothing was changed.",
     "partners.errors.clientPays": "This client pays its invoices itself. Switch the payer to your organization first; nothing was changed.",
     "partners.errors.payerNeedsFullAccess": "Only a client that gave the partner full access can be billed through the partner. Nothing was changed.",
@@ -56,6 +62,12 @@ export const partnerBenefits = defineMessages({
     "partners.domainPrices.partner": "Your price",
   },
   de: {
+    "partners.space.revenue": "Umsatz",
+    "partners.space.revenueTitle": "Die letzten 12 Monate",
+    "partners.space.revenueChart": "Umsatz, Cashback und Rabatt pro Monat (netto, letzte 12 Monate)",
+    "partners.tier.bronze": "Bronze",
+    "partners.tier.silver": "Silber",
+    "partners.tier.gold": "Gold",
     "billing.errors.partnerPays": "Ihr Partner bezahlt Ihre Produkte: Sie werden über den Partner verlängert und verrechnet. Nichts wurde geändert.",
     "partners.errors.clientPays": "Dieser Kunde bezahlt seine Rechnungen selbst. Stellen Sie zuerst den Zahler auf Ihre Organisation um; nichts wurde geändert.",
     "partners.errors.payerNeedsFullAccess": "Nur ein Kunde, der dem Partner vollen Zugriff gewährt, kann über den Partner verrechnet werden. Nichts wurde geändert.",
@@ -108,6 +120,12 @@ export const partnerBenefits = defineMessages({
     "partners.domainPrices.partner": "Ihr Preis",
   },
   fr: {
+    "partners.space.revenue": "Chiffre d'affaires",
+    "partners.space.revenueTitle": "Les 12 derniers mois",
+    "partners.space.revenueChart": "Chiffre d'affaires, cashback et remise par mois (net, 12 derniers mois)",
+    "partners.tier.bronze": "Bronze",
+    "partners.tier.silver": "Argent",
+    "partners.tier.gold": "Or",
     "billing.errors.partnerPays": "Votre partenaire paie vos produits : ils sont renouvelés et facturés par le partenaire. Rien n'a été modifié.",
     "partners.errors.clientPays": "Ce client paie lui-même ses factures. Faites d'abord de votre organisation le payeur ; rien n'a été modifié.",
     "partners.errors.payerNeedsFullAccess": "Seul un client qui a donné un accès complet au partenaire peut être facturé par le partenaire. Rien n'a été modifié.",

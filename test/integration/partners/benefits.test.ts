@@ -379,3 +379,58 @@ describe("P-9: partner domain prices", () => {
     expect((await (await signedIn(plain)).get(`/orgs/${partner.orgId}/partner/domain-prices`)).status).toBe(404);
   });
 });
+
+describe("P-10: revenue in the reseller space", () => {
+  it("P-10: the reseller space shows per client its revenue of the last 12 months (invoiced to or for it), and per month the revenue, cashback and discount as a chart with a table; tier names are translated", async () => {
+    const partner = await silverPartner();
+    const selfPaying = await linkedClient(partner.orgId);
+    const paidFor = await linkedClient(partner.orgId, { payer: "partner" });
+    // April: the client pays a .ch itself (15.90 net); May: the partner pays one for the other client (13.51 net, 2.39 discount).
+    const own = await createRenewableProduct(selfPaying.orgId, { code: "domain-ch", from: NOW, expiresInDays: 20, months: 12 });
+    await givePrepaid(selfPaying.orgId, 50_000);
+    setClock(() => new Date("2026-04-10T10:00:00Z"));
+    expect((await (await signedIn(selfPaying)).post(`/orgs/${selfPaying.orgId}/billing/checkout`, { "ids[]": [own], method: "prepaid" })).status).toBe(302);
+    const theirs = await createRenewableProduct(paidFor.orgId, { code: "domain-ch", from: NOW, expiresInDays: 20, months: 12 });
+    await givePrepaid(partner.orgId, 50_000);
+    setClock(() => new Date("2026-05-10T10:00:00Z"));
+    const browser = await signedIn(partner);
+    expect((await browser.post(`/orgs/${partner.orgId}/partner/clients/${paidFor.orgId}`, { "ids[]": [theirs], method: "prepaid" })).status).toBe(302);
+    // The April cashback (2.39) is credited in May.
+    expect(await runJob(appDb(), "partner-cashback", { orgId: partner.orgId, month: "2026-04-01" })).toMatchObject({ amount: 239 });
+
+    setClock(() => NOW);
+    const again = await signedIn(partner);
+    const html = (await again.get(`/orgs/${partner.orgId}/partner/space`)).html;
+    expect(html).toContain("<svg");
+    const chf = (n: number) => formatMoney(n, "CHF", "en-CH").replace(/[\u00a0\u202f]/g, " ");
+    const text = textOf(html);
+    const names = await testDb().selectFrom("organizations").select("name").where("id", "in", [selfPaying.orgId, paidFor.orgId]).execute();
+    for (const n of names) expect(text).toContain(n.name);
+    const plain = (x: string) => x.replace(/[\u00a0\u202f]/g, " ");
+    const table = plain(textOf(html.slice(html.indexOf('data-testid="revenue-table"'))));
+    expect(table).toContain(`2026-04 ${chf(1590)} ${chf(239)} ${chf(0)}`);
+    expect(table).toContain(`2026-05 ${chf(1351)} ${chf(0)} ${chf(239)}`);
+    expect(table).toContain(`2026-06 ${chf(0)} ${chf(0)} ${chf(0)}`);
+    expect(table).toContain(`2025-07 ${chf(0)}`);
+    expect(table).not.toContain("2025-06");
+    const clients = plain(textOf(html.slice(html.indexOf('data-testid="clients"'))));
+    expect(clients).toContain(chf(1590));
+    expect(clients).toContain(chf(1351));
+    await testDb().updateTable("users").set({ locale: "de" }).where("id", "=", partner.userId).execute();
+    const de = textOf((await again.get(`/orgs/${partner.orgId}/partner/space`)).html);
+    expect(de).toContain("Aktuelle Stufe: Silber");
+    expect(de).toContain("Nächste Stufe: Gold");
+
+    // The sums are the partner's own only: acting for another organization the functions return nothing.
+    const stranger = await createUser();
+    const asStranger = await appDb()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select set_config('app.org_ids', ${stranger.orgId}, true)`.execute(trx);
+        const byMonth = await sql<{ n: number }>`select count(*)::int as n from portal_partner_revenue_by_month(${partner.orgId}::uuid, '2020-01-01')`.execute(trx);
+        const byClient = await sql<{ n: number }>`select count(*)::int as n from portal_partner_client_revenue(${partner.orgId}::uuid, array[${selfPaying.orgId}::uuid], '2020-01-01')`.execute(trx);
+        return [byMonth.rows[0].n, byClient.rows[0].n];
+      });
+    expect(asStranger).toEqual([0, 0]);
+  });
+});
