@@ -9,11 +9,13 @@ import { REGISTRY_KINDS } from "../domain/partners/registry";
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
 import { FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
 
 // P-1 … P-8: the partner program page of an organization.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
-  const overview = await guard(() => partnerProgramOverview(getDb(), ctx, ctx.orgId));
+  const commissionsPage = Number(new URL(request.url).searchParams.get("cpage") ?? "1");
+  const overview = await guard(() => partnerProgramOverview(getDb(), ctx, ctx.orgId, { commissionsPage }));
   return { ...overview, orgId: ctx.orgId, origin: new URL(request.url).origin };
 }
 
@@ -62,6 +64,38 @@ export default function PartnerProgram() {
         <>
           <p data-testid="program">{t("partners.isAffiliate", { link: `${d.origin}/signup?ref=${d.program.referral_code}` })}</p>
           <p data-testid="referrals">{t("partners.referrals", { count: d.referrals })}</p>
+          {d.commissions ? (
+            <section className="card" aria-labelledby="commissions" data-testid="commissions">
+              <h2 id="commissions">{t("partners.commissions.title")}</h2>
+              <p>{t("partners.commissions.rate", { rate: new Intl.NumberFormat(`${locale}-CH`, { style: "percent", maximumFractionDigits: 2 }).format(d.commissions.rateBp / 10_000) })}</p>
+              {d.commissions.totals.length === 0 ? (
+                <p className="empty">{t("partners.commissions.none")}</p>
+              ) : (
+                <>
+                  {d.commissions.totals.map((x) => (
+                    <p key={x.currency}>{t("partners.commissions.total", { amount: formatMoney(x.amount, x.currency, `${locale}-CH`), count: x.count })}</p>
+                  ))}
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t("partners.commissions.date")}</th>
+                        <th scope="col">{t("partners.commissions.amount")}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.commissions.items.map((c) => (
+                        <tr key={c.id}>
+                          <td>{format.date(c.created_at)}</td>
+                          <td>{formatMoney(c.amount, c.currency, `${locale}-CH`)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <Pager page={d.commissions.page} pages={d.commissions.pages} param="cpage" label={t("partners.commissions.pages")} />
+                </>
+              )}
+            </section>
+          ) : null}
         </>
       ) : null}
       <section className="card" aria-labelledby="conditions" data-testid="conditions">

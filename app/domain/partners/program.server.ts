@@ -9,7 +9,7 @@ import { Conflict, Invalid, NotFound } from "../errors";
 import type { Acting } from "../orgs/member-fields";
 import { withActor, type Handle, type Tx } from "../tx.server";
 import { REGISTRY_KINDS, validateRegistry } from "./registry";
-import { referralCount } from "./referrals.server";
+import { affiliateCommissions, referralCount } from "./referrals.server";
 import { partnerProgramValue } from "./value.server";
 import { normalizeWebsite } from "./website.server";
 
@@ -43,7 +43,7 @@ async function programOf(trx: Tx, orgId: string) {
 }
 
 /** Everything the partner page shows: membership, latest application, value, terms, links. */
-export async function partnerProgramOverview(db: Handle, acting: Acting, orgId: string) {
+export async function partnerProgramOverview(db: Handle, acting: Acting, orgId: string, opts: { commissionsPage?: number } = {}) {
   assertCan(acting.ability, "read", "PartnerApplication", { orgId });
   return withActor(db, acting.actor, async (trx) => {
     const org = await trx.selectFrom("organizations").select(["registry_id", "currency"]).where("id", "=", orgId).executeTakeFirstOrThrow();
@@ -62,6 +62,7 @@ export async function partnerProgramOverview(db: Handle, acting: Acting, orgId: 
     return {
       program,
       referrals: program?.program === "affiliate" ? await referralCount(trx, orgId) : 0,
+      commissions: program?.program === "affiliate" ? await affiliateCommissions(trx, orgId, { page: opts.commissionsPage }) : null,
       application: application ?? null,
       value: await partnerProgramValue(trx, orgId),
       terms: await currentTerms(trx),

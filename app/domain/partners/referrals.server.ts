@@ -31,3 +31,34 @@ export async function referralCount(trx: Tx, affiliateOrgId: string): Promise<nu
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+export const COMMISSIONS_PAGE_SIZE = 20;
+
+/**
+ * P-8: the affiliate's commissions (one per paid invoice of a referred organization, at the
+ * rate of the data table), totals per currency and one page of them, newest first. The
+ * transaction acts for the affiliate.
+ */
+export async function affiliateCommissions(trx: Tx, affiliateOrgId: string, opts: { page?: number } = {}) {
+  const rate = await trx.selectFrom("affiliate_commission_rate").select("rate_bp").executeTakeFirst();
+  const totals = await trx
+    .selectFrom("affiliate_commissions")
+    .select(["currency", sql<number>`sum(amount)::bigint`.as("amount"), sql<number>`count(*)::int`.as("count")])
+    .where("org_id", "=", affiliateOrgId)
+    .groupBy("currency")
+    .orderBy("currency")
+    .execute();
+  const total = totals.reduce((s, t) => s + t.count, 0);
+  const pages = Math.max(1, Math.ceil(total / COMMISSIONS_PAGE_SIZE));
+  const page = Math.min(pages, Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1)));
+  const items = await trx
+    .selectFrom("affiliate_commissions")
+    .select(["id", "amount", "currency", "rate_bp", "created_at"])
+    .where("org_id", "=", affiliateOrgId)
+    .orderBy("created_at", "desc")
+    .orderBy("id")
+    .limit(COMMISSIONS_PAGE_SIZE)
+    .offset((page - 1) * COMMISSIONS_PAGE_SIZE)
+    .execute();
+  return { rateBp: rate?.rate_bp ?? 0, totals: totals.map((t) => ({ ...t, amount: Number(t.amount) })), items, page, pages };
+}

@@ -4,6 +4,13 @@ import { defineMessages } from "../define";
 // and who pays between partner and client (C-5).
 export const partnerBenefits = defineMessages({
   en: {
+    "partners.commissions.title": "Commissions",
+    "partners.commissions.rate": "You earn {rate} of the net amount of every paid invoice of the organizations you referred.",
+    "partners.commissions.none": "No commission yet.",
+    "partners.commissions.total": "{amount} from {count} paid invoices",
+    "partners.commissions.date": "Date",
+    "partners.commissions.amount": "Commission",
+    "partners.commissions.pages": "Commission pages",
     "partners.space.revenue": "Revenue",
     "partners.space.revenueTitle": "The last 12 months",
     "partners.space.revenueChart": "Revenue, cashback and discount per month (net, last 12 months)",
@@ -62,6 +69,13 @@ export const partnerBenefits = defineMessages({
     "partners.domainPrices.partner": "Your price",
   },
   de: {
+    "partners.commissions.title": "Provisionen",
+    "partners.commissions.rate": "Sie erhalten {rate} des Nettobetrags jeder bezahlten Rechnung der Organisationen, die Sie empfohlen haben.",
+    "partners.commissions.none": "Noch keine Provision.",
+    "partners.commissions.total": "{amount} aus {count} bezahlten Rechnungen",
+    "partners.commissions.date": "Datum",
+    "partners.commissions.amount": "Provision",
+    "partners.commissions.pages": "Provisionsseiten",
     "partners.space.revenue": "Umsatz",
     "partners.space.revenueTitle": "Die letzten 12 Monate",
     "partners.space.revenueChart": "Umsatz, Cashback und Rabatt pro Monat (netto, letzte 12 Monate)",
@@ -120,6 +134,13 @@ export const partnerBenefits = defineMessages({
     "partners.domainPrices.partner": "Ihr Preis",
   },
   fr: {
+    "partners.commissions.title": "Commissions",
+    "partners.commissions.rate": "Vous recevez {rate} du montant net de chaque facture payée des organisations que vous avez recommandées.",
+    "partners.commissions.none": "Aucune commission pour l'instant.",
+    "partners.commissions.total": "{amount} sur {count} factures payées",
+    "partners.commissions.date": "Date",
+    "partners.commissions.amount": "Commission",
+    "partners.commissions.pages": "Pages de commissions",
     "partners.space.revenue": "Chiffre d'affaires",
     "partners.space.revenueTitle": "Les 12 derniers mois",
     "partners.space.revenueChart": "Chiffre d'affaires, cashback et remise par mois (net, 12 derniers mois)",
