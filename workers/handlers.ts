@@ -7,6 +7,7 @@ import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
 import { partnerCashback, partnerCashbackSweep } from "./jobs/partner-cashback";
+import { partnerEligibility, partnerEligibilitySweep } from "./jobs/partner-eligibility";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -27,6 +28,10 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return partnerCashbackSweep(db);
     case "partner-cashback":
       return partnerCashback(db, jobPayloads["partner-cashback"].parse(data));
+    case "partner-eligibility-sweep":
+      return partnerEligibilitySweep(db);
+    case "partner-eligibility":
+      return partnerEligibility(db, jobPayloads["partner-eligibility"].parse(data));
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

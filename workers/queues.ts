@@ -13,6 +13,9 @@ export const jobPayloads = {
   // P-9: the monthly cashback; the daily sweep enqueues one job per partner and month.
   "partner-cashback-sweep": z.object({}),
   "partner-cashback": z.object({ orgId: z.string().uuid(), month: z.string().regex(/^\d{4}-\d{2}-01$/) }),
+  // P-2 yearly: the daily sweep enqueues one re-check per partner and year.
+  "partner-eligibility-sweep": z.object({}),
+  "partner-eligibility": z.object({ orgId: z.string().uuid() }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -27,4 +30,5 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   // P-9: daily, for the previous month; job ids per partner and month and the unique
   // statement make every run after the first of a month change nothing.
   { name: "partner-cashback-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  { name: "partner-eligibility-sweep", everyMs: 24 * 60 * 60 * 1000 },
 ];

@@ -52,6 +52,11 @@ export default function BackofficeLayout() {
               <NavLink to="/backoffice/partner-applications">{t("partners.review.nav")}</NavLink>
             </li>
           ) : null}
+          {canPartnerApplications ? (
+            <li>
+              <NavLink to="/backoffice/partner-reviews">{t("partners.eligibility.title")}</NavLink>
+            </li>
+          ) : null}
           {canWithdrawals ? (
             <li>
               <NavLink to="/backoffice/withdrawals">{t("shop.nav.backofficeWithdrawals")}</NavLink>

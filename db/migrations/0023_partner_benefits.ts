@@ -185,6 +185,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     select portal_enable_tenant_rls('partner_eligibility_checks');
     create policy partner_staff_read on partner_eligibility_checks for select
       using ((select app_staff_role()) in ('partner_manager', 'administrator'));
+    -- Partner managers read the names of partners (the review list), also those approved without an application row.
+    create policy partner_staff_read_partners on organizations for select
+      using ((select app_staff_role()) in ('partner_manager', 'administrator')
+        and exists (select 1 from program_memberships m where m.org_id = organizations.id and m.program = 'partner'));
     `,
   );
 }
