@@ -4,6 +4,7 @@ import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema
 import { issueInvoice } from "../app/domain/billing/invoices.server";
 import type { Tx } from "../app/domain/tx.server";
 import { partnerProgramValue } from "../app/domain/partners/value.server";
+import { seedPartnerRevenue } from "./seed-partner-revenue";
 import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../app/domain/payments/sandbox-gateway.server";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
@@ -269,6 +270,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     await application(alpine, anna, "CHE-109.322.551", "https://alpineweb.ch/", false);
     await trx.insertInto("program_memberships").values({ org_id: affiliate, program: "affiliate", referral_code: "sophie2026", since: yearAgo }).execute();
     await trx.insertInto("affiliate_referrals").values({ org_id: affiliate, referred_org_id: vogel, created_at: yearAgo }).execute();
+    // P-9/P-10: twelve months of revenue, discounts and cashback for the partner's chart.
+    await seedPartnerRevenue(trx, { partner, partnerName: "Helvetia Webpartner AG", studer, vogel, vogelName: "Atelier Vogel" }, today);
 
     await trx
       .insertInto("audit_log")

@@ -29,3 +29,23 @@ describe("the demo seed's partner program", () => {
     expect(affiliate.registry_id).toBeNull();
   });
 });
+
+describe("the demo seed's partner revenue", () => {
+  it("P-10: the demo partner has twelve months of revenue: invoices it paid for a client (with discounts), client-paid invoices with cashback lines, statements and the credit on its prepaid account", async () => {
+    const db = testDb();
+    if (!(await db.selectFrom("users").select("id").where("email", "=", "thomas.graf@helvetia-partner.ch").executeTakeFirst())) await seedDemo(db);
+    const partner = await db.selectFrom("organizations").select("id").where("name", "=", "Helvetia Webpartner AG").executeTakeFirstOrThrow();
+    const paid = await db.selectFrom("invoices").select(["id", "client_org_id", "issued_at"]).where("org_id", "=", partner.id).where("client_org_id", "is not", null).execute();
+    expect(paid).toHaveLength(12);
+    const months = new Set(paid.map((i) => i.issued_at.toISOString().slice(0, 7)));
+    expect(months.size).toBe(12);
+    const discounts = await db.selectFrom("invoice_lines").select("discount_amount").where("invoice_id", "in", paid.map((i) => i.id)).execute();
+    expect(discounts.every((d) => d.discount_amount > 0)).toBe(true);
+    const cashback = await db.selectFrom("partner_cashback_lines").select(["amount"]).where("org_id", "=", partner.id).execute();
+    expect(cashback.length).toBeGreaterThanOrEqual(11);
+    const statements = await db.selectFrom("partner_cashback_statements").select("amount").where("org_id", "=", partner.id).execute();
+    expect(statements).toHaveLength(cashback.length);
+    const account = await db.selectFrom("prepaid_accounts").select("balance").where("org_id", "=", partner.id).executeTakeFirstOrThrow();
+    expect(account.balance).toBe(cashback.reduce((s, c) => s + c.amount, 0));
+  });
+});
