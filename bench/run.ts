@@ -1,9 +1,12 @@
 import { benchMembersPage } from "./members-page";
 import { benchRenewalSweep } from "./renewal-sweep";
 import { benchToPayPage } from "./to-pay-page";
+import { benchCashbackRun, benchResellerSpace } from "./partner-benefits";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
 await benchRenewalSweep();
 await benchToPayPage();
+await benchCashbackRun();
+await benchResellerSpace();
 process.exit(0);

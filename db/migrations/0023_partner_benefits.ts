@@ -171,6 +171,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     grant execute on function portal_partner_client_revenue(uuid, uuid[], timestamptz) to portal_app;
     grant execute on function portal_partner_revenue_by_month(uuid, timestamptz) to portal_app;
 
+    -- P-10 at scale: 0019's one organizations policy for both sides of a link (an OR over two
+    -- columns) could not use an index, so a partner with 5,000 clients paid a scan of its links
+    -- per organization row. The same rule as two policies, each on an indexed column.
+    drop policy if exists linked_read on organizations;
+    create policy linked_read_client_side on organizations for select
+      using (exists (select 1 from partner_client_links l where l.client_org_id = organizations.id and l.org_id = any((select app_org_ids())::uuid[])));
+    create policy linked_read_partner_side on organizations for select
+      using (exists (select 1 from partner_client_links l where l.org_id = organizations.id and l.client_org_id = any((select app_org_ids())::uuid[])));
+    create index partner_client_links_org_idx on partner_client_links (org_id, state);
+
     create table partner_eligibility_checks (
       id uuid primary key default gen_random_uuid(),
       org_id uuid not null references organizations (id) on delete cascade,

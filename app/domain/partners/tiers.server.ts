@@ -87,26 +87,33 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
     const { total } = await active.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
     const pages = Math.max(1, Math.ceil(total / SPACE_PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1)));
-    const clients = await active
+    // One page of clients first, then the products of those clients only (not of all of them).
+    const pageRows = await active
       .innerJoin("organizations as c", "c.id", "l.client_org_id")
-      .leftJoin("products as p", "p.org_id", "l.client_org_id")
-      .leftJoin("product_types as t", "t.code", "p.product_type_code")
-      .select([
-        "c.id",
-        "c.name",
-        "l.since",
-        "l.payer",
-        "l.id as link_id",
-        "l.access",
-        sql<number>`count(p.id)::int`.as("products"),
-        sql<number>`coalesce(sum(case when t.billing_period = 'month' then ${price} * 12 else ${price} end), 0)::bigint`.as("yearly_value"),
-      ])
-      .groupBy(["c.id", "c.name", "l.since", "l.payer", "l.id", "l.access"])
+      .select(["c.id", "c.name", "l.since", "l.payer", "l.id as link_id", "l.access"])
       .orderBy("c.name")
       .orderBy("c.id")
       .limit(SPACE_PAGE_SIZE)
       .offset((page - 1) * SPACE_PAGE_SIZE)
       .execute();
+    const ids = pageRows.map((c) => c.id);
+    const sums = ids.length
+      ? await trx
+          .selectFrom("products as p")
+          .leftJoin("product_types as t", "t.code", "p.product_type_code")
+          .select([
+            "p.org_id",
+            sql<number>`count(p.id)::int`.as("products"),
+            sql<number>`coalesce(sum(case when t.billing_period = 'month' then ${price} * 12 else ${price} end), 0)::bigint`.as("yearly_value"),
+          ])
+          .where("p.org_id", "in", ids)
+          .groupBy("p.org_id")
+          .execute()
+      : [];
+    const clients = pageRows.map((c) => {
+      const sum = sums.find((x) => x.org_id === c.id);
+      return { ...c, products: sum?.products ?? 0, yearly_value: Number(sum?.yearly_value ?? 0) };
+    });
     // P-10: revenue over the last 12 months, per client and per month.
     const months = lastMonths(now());
     const revenue = await revenueOfClients(
@@ -117,7 +124,7 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
     );
     return {
       ...tier,
-      clients: clients.map((c) => ({ ...c, yearly_value: Number(c.yearly_value), revenue: revenue.get(c.id) ?? 0 })),
+      clients: clients.map((c) => ({ ...c, revenue: revenue.get(c.id) ?? 0 })),
       total,
       page,
       pages,
