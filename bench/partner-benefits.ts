@@ -50,22 +50,22 @@ async function seedCashbackDb(partners: number, clients: number, month: string, 
         select distinct partner, 'Partner ' || p, (select id from users) from bench_orgs
         union all select client, 'Client ' || p || '-' || c, (select id from users) from bench_orgs`).execute(trx);
     await sql.raw(`insert into memberships (org_id, user_id, role) select id, legal_rep_user_id, 'admin' from organizations`).execute(trx);
-    await sql.raw(`insert into program_memberships (org_id, program, since) select distinct partner, 'partner', '2020-01-01' from bench_orgs`).execute(trx);
+    await sql.raw(`insert into program_memberships (org_id, program, since) select distinct partner, 'partner', '2020-01-01'::timestamptz from bench_orgs`).execute(trx);
     await sql.raw(`insert into products (org_id, type, name, product_type_code) select distinct partner, 'storage', 'volume', 'bench-volume' from bench_orgs`).execute(trx);
-    await sql.raw(`insert into partner_client_links (org_id, client_org_id, state, since) select partner, client, 'active', '2020-01-01' from bench_orgs`).execute(trx);
+    await sql.raw(`insert into partner_client_links (org_id, client_org_id, state, since) select partner, client, 'active', '2020-01-01'::timestamptz from bench_orgs`).execute(trx);
     await sql.raw(`
       insert into orders (id, org_id, kind, status, currency, language, net_amount, vat_rate_bp, vat_amount, total_amount, created_at, paid_at)
         select md5('o' || client)::uuid, client, 'renewal', 'paid', 'CHF', 'de', 19900, 810, 1612, 21512, '${issued}', '${issued}' from bench_orgs`).execute(trx);
     await sql.raw(`
-      insert into order_lines (org_id, order_id, position, product_type_code, description, months, unit_amount, net_amount)
-        select client, md5('o' || client)::uuid, 1, 'hosting-business', 'Web hosting Business', 12, 19900, 19900 from bench_orgs`).execute(trx);
+      insert into order_lines (org_id, order_id, position, product_type_code, description, months, unit_amount, quantity, net_amount)
+        select client, md5('o' || client)::uuid, 1, 'hosting-business', 'Web hosting Business', 12, 19900, 1, 19900 from bench_orgs`).execute(trx);
     await sql.raw(`
       insert into invoices (id, org_id, order_id, number, year, sequence, issued_at, language, currency, net_amount, vat_rate_bp, vat_amount, total_amount, bill_to, paid_by)
         select md5('i' || client)::uuid, client, md5('o' || client)::uuid, '2026-' || lpad(row_number() over ()::text, 6, '0'), 2026, row_number() over (),
                '${issued}', 'de', 'CHF', 19900, 810, 1612, 21512, '{"name":"Client"}', '[]' from bench_orgs`).execute(trx);
     await sql.raw(`
-      insert into invoice_lines (org_id, invoice_id, position, description, unit_amount, net_amount)
-        select client, md5('i' || client)::uuid, 1, 'Web hosting Business', 19900, 19900 from bench_orgs`).execute(trx);
+      insert into invoice_lines (org_id, invoice_id, position, description, unit_amount, quantity, net_amount)
+        select client, md5('i' || client)::uuid, 1, 'Web hosting Business', 19900, 1, 19900 from bench_orgs`).execute(trx);
   });
   await sql`analyze`.execute(db);
   await db.destroy();
