@@ -136,9 +136,7 @@ export default function ApiTokens() {
                 <th scope="col">{t("apiTokens.expiry")}</th>
                 <th scope="col">{t("apiTokens.lastUsed")}</th>
                 <th scope="col">{t("apiTokens.status")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("apiTokens.revoke")}</span>
-                </th>
+                <th scope="col">{t("apiTokens.revoke")}</th>
               </tr>
             </thead>
             <tbody>
@@ -146,7 +144,7 @@ export default function ApiTokens() {
                 <tr key={tk.id} data-testid={`token-${tk.name}`}>
                   <td>{tk.name}</td>
                   <td>
-                    <code>{tk.prefix}…</code>
+                    <code>{`${tk.prefix}…`}</code>
                   </td>
                   <td>{t(`apiTokens.access.${tk.access}`)}</td>
                   <td>{tk.orgName ?? t("apiTokens.allOrganizations")}</td>
