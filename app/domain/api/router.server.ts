@@ -1,3 +1,4 @@
+import { config } from "../../config.server";
 import { getDb } from "../../db.server";
 import { defineAbilityFor } from "../../auth/ability";
 import { readOnlyAbility } from "../../auth/read-only-ability";
@@ -58,7 +59,7 @@ export async function handleApiRequest(request: Request, path: string, ip: strin
     const token = bearerToken(request);
     const found = token ? await loadTokenActor(getDb(), token, ip) : null;
     limit = found ? await take(API_PER_USER, found.user.id) : await take(API_PER_IP, ip ?? "unknown");
-    if (!limit.allowed) {
+    if (!limit.allowed && !config.benchIgnoreApiRateLimit) {
       throw new ApiError(429, "rate_limited", `At most ${limit.limit} requests a minute; try again in ${limit.resetSec} s.`, [], {
         "Retry-After": String(limit.resetSec),
       });
