@@ -81,6 +81,10 @@ describe("A-1: JSON with bearer tokens", () => {
     // The last use is recorded.
     const stored = await testDb().selectFrom("api_tokens").select(["last_used_at", "token_hash"]).where("user_id", "=", user.userId).executeTakeFirstOrThrow();
     expect(stored.last_used_at).not.toBeNull();
+    // Recorded at most once a minute: a second call right after does not write again.
+    expect((await api(token, "GET", "/api/1/profile")).status).toBe(200);
+    const again = await testDb().selectFrom("api_tokens").select("last_used_at").where("user_id", "=", user.userId).executeTakeFirstOrThrow();
+    expect(again.last_used_at).toEqual(stored.last_used_at);
     expect(stored.token_hash).not.toContain(token); // only the hash is stored
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -163,9 +167,12 @@ describe("A-1: JSON with bearer tokens", () => {
 
     // The representative's read-write token changes what it names and keeps the rest.
     const rep = await apiToken(org.rep, { access: "write" });
-    const patched = await api(rep, "PATCH", `/api/1/organizations/${org.orgId}`, { name: "Neu AG", registry_id: "CHE109322551" });
+    const patched = await api(rep, "PATCH", `/api/1/organizations/${org.orgId}`, { name: "Neu AG", registry_id: "CHE109322551", city: "Bern" });
     expect(patched.status).toBe(200);
-    expect(patched.body.data).toMatchObject({ name: "Neu AG", registry_id: "CHE-109.322.551", currency: "CHF", can_edit: true });
+    expect(patched.body.data).toMatchObject({ name: "Neu AG", registry_id: "CHE-109.322.551", city: "Bern", currency: "CHF", can_edit: true });
+    // null clears an optional field; what the request leaves out stays.
+    const cleared = await api(rep, "PATCH", `/api/1/organizations/${org.orgId}`, { city: null });
+    expect(cleared.body.data).toMatchObject({ name: "Neu AG", registry_id: "CHE-109.322.551", city: null });
   });
 });
 
@@ -288,6 +295,7 @@ describe("A-4: the endpoints, their methods and their statuses", () => {
     const users = `/api/1/organizations/${org.orgId}/users`;
 
     expectError(await api(token, "POST", users, "{not json"), 400, "malformed_json");
+    expectError(await api(token, "POST", users, JSON.stringify({ email: "x".repeat(300 * 1024) })), 400, "body_too_large");
     const perPage = await api(token, "GET", `${users}?per_page=101`);
     expectError(perPage, 400, "invalid_parameters");
     expect(perPage.body.error.errors.map((e: { field: string }) => e.field)).toEqual(["per_page"]);

@@ -23,7 +23,7 @@ export function statusesOf(e: Endpoint): number[] {
 }
 
 const errorDescriptions: Record<number, string> = {
-  400: "Malformed JSON or invalid query parameters (`malformed_json`, `invalid_parameters`)",
+  400: "Malformed JSON, a body over 256 KiB or invalid query parameters (`malformed_json`, `body_too_large`, `invalid_parameters`)",
   401: "No token, or an unknown, revoked or expired one (`missing_token`, `invalid_token`)",
   403: "The token's user may not do this (`forbidden`), or the token is read-only (`read_only_token`)",
   404: "Not found, or not visible to this token (`not_found`)",

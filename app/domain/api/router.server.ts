@@ -124,6 +124,23 @@ function match(version: string, path: string, method: Method): { endpoint: Endpo
   throw new ApiError(404, "unknown_endpoint", `No endpoint ${method} ${path} in version ${version}.`);
 }
 
+/** Every request body of the API is small JSON: past this size it is drained, not kept, and refused. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+async function readBody(request: Request): Promise<string> {
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  if (size > MAX_BODY_BYTES) {
+    throw new ApiError(400, "body_too_large", `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Record<string, string>, request: Request): Promise<Response> {
   // A malformed id names nothing: 404, like an id of another organization.
   const params = endpoint.params ? endpoint.params.safeParse(rawParams) : undefined;
@@ -144,7 +161,7 @@ async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Reco
   }
   let body: unknown;
   if (endpoint.body) {
-    const text = await request.text();
+    const text = await readBody(request);
     let raw: unknown;
     try {
       raw = text.trim() === "" ? {} : JSON.parse(text);

@@ -25,17 +25,19 @@ const organization = z.object({
   can_edit: z.boolean().describe("Whether the token's user may change this data (the legal representative)"),
 });
 
-// The page's own field rules, every field optional (PATCH changes what it names).
+// The page's own field rules, every field optional (PATCH changes what it names); null
+// clears an optional field.
 const s = settingsSchema.shape;
+const clearable = <T extends z.ZodType>(field: T) => field.nullable().optional();
 const organizationPatch = z
   .object({
     name: s.name.optional(),
-    legal_form: s.legalForm.optional(),
-    street: s.street.optional(),
-    postal_code: s.postalCode.optional(),
-    city: s.city.optional(),
+    legal_form: clearable(s.legalForm),
+    street: clearable(s.street),
+    postal_code: clearable(s.postalCode),
+    city: clearable(s.city),
     country: s.country.optional(),
-    registry_id: s.registryId.optional(),
+    registry_id: clearable(s.registryId),
     currency: s.currency.optional(),
   })
   .strict();
