@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -41,6 +42,17 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
   // Only the few top-level public files: a catch-all static handler would stat the disk on
   // every page request.
   app.get("/favicon.svg", (_req, res) => res.sendFile("favicon.svg", { root: "public", maxAge: "1d" }));
+  // The JSON API straight to its router, from the same build (app/entry.server.tsx).
+  const { handleApiRequest } = build.entry.module as unknown as { handleApiRequest: ApiHandler };
+  app.all(["/api", "/api/*"], (req, res, next) => {
+    handleApiRequest(toFetchRequest(req), req.params[0] ?? "", req.ip)
+      .then(async (response) => {
+        res.status(response.status);
+        response.headers.forEach((value, key) => res.setHeader(key, value));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch(next);
+  });
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ ip: req.ip }) }));
 
   const port = options.port ?? Number(process.env.PORT || 3000);
@@ -58,6 +70,23 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
       await db.destroy();
     },
   };
+}
+
+type ApiHandler = (request: Request, path: string, ip: string | undefined) => Promise<Response>;
+
+function toFetchRequest(req: express.Request): Request {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    duplex: hasBody ? "half" : undefined, // Node's fetch needs it for a streamed body
+  } as RequestInit);
 }
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;

@@ -4,6 +4,13 @@ export const config = {
   get bypassRowLevelSecurity() {
     return process.env.BENCH_BYPASS_ROW_LEVEL_SECURITY === "1";
   },
+  /**
+   * Only for the API benchmark: the rate limit is still counted (its cost is measured) but not
+   * enforced, so one token can drive the load. Never set in production.
+   */
+  get benchIgnoreApiRateLimit() {
+    return process.env.BENCH_API_IGNORE_RATE_LIMIT === "1";
+  },
   get poolSize() {
     return Number(process.env.DATABASE_POOL_SIZE || 20);
   },

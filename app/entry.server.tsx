@@ -53,3 +53,8 @@ export function handleError(error: unknown, { request }: LoaderFunctionArgs | Ac
   if (isRouteErrorResponse(error) && error.status === 404) return;
   console.error(error);
 }
+
+// server.ts answers /api/* with the API router directly (not through Remix's document
+// and route machinery, which the JSON API does not need); the api.$ route serves the same
+// router when the app runs under another adapter.
+export { handleApiRequest } from "./domain/api/router.server";

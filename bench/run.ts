@@ -2,6 +2,7 @@ import { benchMembersPage } from "./members-page";
 import { benchRenewalSweep } from "./renewal-sweep";
 import { benchToPayPage } from "./to-pay-page";
 import { benchCashbackRun, benchResellerSpace } from "./partner-benefits";
+import { benchApiList } from "./api-list";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
@@ -9,4 +10,5 @@ await benchRenewalSweep();
 await benchToPayPage();
 await benchCashbackRun();
 await benchResellerSpace();
+await benchApiList();
 process.exit(0);

@@ -681,6 +681,25 @@ export interface PartnerEligibilityChecksTable {
   currency: Currency;
   below: boolean;
   checked_at: Timestamp;
+  api_tokens: ApiTokensTable;
+}
+
+// A-1 (migration 0029): a user's API tokens; only the SHA-256 of the token is stored.
+export type ApiTokenAccess = "read" | "write";
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** The token's first characters, shown in the list so the user can tell tokens apart. */
+  token_prefix: string;
+  access: ApiTokenAccess;
+  /** The one organization the token reaches, or null for all of the user's organizations. */
+  scope_org_id: string | null;
+  created_at: ColumnType<Date, Date | string, never>;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
@@ -26,7 +27,10 @@ export const demoLogins = [
 /** Demo data for the embedded default. Does nothing if the demo data is already there. */
 export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
   const existing = await db.selectFrom("users").select("id").where("email", "=", "anna.meier@alpineweb.ch").executeTakeFirst();
-  if (existing) return false;
+  if (existing) {
+    await ensureDemoApiToken(db);
+    return false;
+  }
   const passwordHash = await hash(DEMO_PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
 
   await db.transaction().execute(async (trx) => {
@@ -278,5 +282,27 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       .values({ action: "demo.seeded", data: JSON.stringify({ organizations: [alpine, leman, partner, studer, vogel, affiliate] }) })
       .execute();
   });
+  await ensureDemoApiToken(db);
   return true;
+}
+
+// A-1: a read-write API token of Alpine Web's legal representative, reaching all her
+// organizations, that `npm run demo` prints. Like the demo password it is public: demo data only.
+export const DEMO_API_TOKEN = "ppat_demo-alpine-web-anna-meier-2026";
+
+async function ensureDemoApiToken(db: Kysely<DB>): Promise<void> {
+  const anna = await db.selectFrom("users").select("id").where("email", "=", "anna.meier@alpineweb.ch").executeTakeFirstOrThrow();
+  await db
+    .insertInto("api_tokens")
+    .values({
+      user_id: anna.id,
+      name: "Demo script",
+      token_hash: createHash("sha256").update(DEMO_API_TOKEN).digest("hex"),
+      token_prefix: DEMO_API_TOKEN.slice(0, 11),
+      access: "write",
+      scope_org_id: null,
+      created_at: new Date(),
+    })
+    .onConflict((oc) => oc.column("token_hash").doNothing())
+    .execute();
 }

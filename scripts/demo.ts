@@ -1,5 +1,5 @@
 import { initDb } from "../app/db.server";
-import { DEMO_PASSWORD, demoLogins, seedDemo } from "../db/seed";
+import { DEMO_API_TOKEN, DEMO_PASSWORD, demoLogins, seedDemo } from "../db/seed";
 import { startServer } from "../server";
 
 // `npm run demo`: the portal on the embedded default (PGlite in ./.data, jobs in-process,
@@ -10,6 +10,8 @@ await initDb({ prepare: seedDemo });
 const server = await startServer({ log: false });
 const url = `http://localhost:${server.port}`;
 console.log(`\nPartner Portal is running at ${url}\n`);
+console.log(`demo api token: ${DEMO_API_TOKEN}`);
+console.log(`  (Anna Meier, legal representative of Alpine Web GmbH; try: curl -H "Authorization: Bearer ${DEMO_API_TOKEN}" ${url}/api/1/profile)\n`);
 console.log(`Demo logins (password for all: ${DEMO_PASSWORD}):`);
 for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.who}`);
 console.log(`\nCustomer sign-in: ${url}/login   Back office: ${url}/backoffice/login   Mails: ${url}/dev/mail\n`);

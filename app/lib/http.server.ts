@@ -72,14 +72,31 @@ export async function formAction<T>(fn: () => Promise<T>) {
   }
 }
 
+/** What a domain error means over HTTP: the one mapping that pages and the API share. */
+export type DomainOutcome =
+  | { status: 404; code: "not_found" }
+  | { status: 403; code: "forbidden" }
+  | { status: 400; code: "invalid"; fieldErrors: FieldErrors }
+  | { status: 409; code: string; message: string; vars?: Record<string, string | number> }
+  | { status: 429; code: "rate_limited"; retryAfterSec: number };
+
+export function domainOutcome(err: unknown): DomainOutcome | null {
+  if (err instanceof NotFound) return { status: 404, code: "not_found" };
+  if (err instanceof Forbidden || err instanceof ForbiddenError) return { status: 403, code: "forbidden" };
+  if (err instanceof Invalid) return { status: 400, code: "invalid", fieldErrors: err.fieldErrors };
+  if (err instanceof Conflict) return { status: 409, code: err.code, message: err.message, vars: err.vars };
+  if (err instanceof RateLimited) return { status: 429, code: "rate_limited", retryAfterSec: err.retryAfterSec };
+  return null;
+}
+
+const statusText: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict" };
+
 /** Maps an error thrown in a loader or action to a Response (or rethrows it). */
 export function toResponse(err: unknown): unknown {
   if (err instanceof Response) return err;
-  if (err instanceof NotFound) return new Response("Not Found", { status: 404 });
-  if (err instanceof Forbidden || err instanceof ForbiddenError) return new Response("Forbidden", { status: 403 });
-  if (err instanceof Invalid) return new Response("Bad Request", { status: 400 });
-  if (err instanceof Conflict) return new Response("Conflict", { status: 409 });
-  return err;
+  const outcome = domainOutcome(err);
+  if (!outcome || outcome.status === 429) return err;
+  return new Response(statusText[outcome.status], { status: outcome.status });
 }
 
 /** For loaders: run and map domain errors to responses. */

@@ -60,3 +60,34 @@ export async function reset(spec: LimitSpec, key: string): Promise<void> {
 export const LOGIN_PER_ACCOUNT: LimitSpec = { name: "login-account", points: 5, durationSec: 15 * 60 };
 export const LOGIN_PER_IP: LimitSpec = { name: "login-ip", points: 30, durationSec: 15 * 60 };
 export const RESET_PER_IP: LimitSpec = { name: "reset-ip", points: 10, durationSec: 60 * 60 };
+
+/** Where a key's bucket stands after a request: for the RateLimit-* headers of the API. */
+export interface LimitState {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSec: number;
+}
+
+/** Takes one point like `consume`, but reports the bucket's state instead of throwing. */
+export async function take(spec: LimitSpec, key: string): Promise<LimitState> {
+  const state = (res: RateLimiterRes, allowed: boolean): LimitState => ({
+    allowed,
+    limit: spec.points,
+    remaining: Math.max(0, res.remainingPoints),
+    resetSec: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+  });
+  try {
+    return state(await limiter(spec).consume(key), true);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return state(err, false);
+    throw err;
+  }
+}
+
+// A-3: 60 API requests a minute per user, across all their tokens and all server processes.
+// Not configurable per user (the rule says the limit cannot be raised).
+export const API_PER_USER: LimitSpec = { name: "api-user", points: 60, durationSec: 60 };
+// Requests without a valid token count per address, so guessing tokens is limited too.
+export const API_PER_IP: LimitSpec = { name: "api-ip", points: 60, durationSec: 60 };

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "../auth/request.server";
 import { getDb } from "../db.server";
 import {
@@ -73,6 +73,9 @@ export default function Account() {
   return (
     <main id="main" className="page">
       <h1>{t("account.title")}</h1>
+      <p>
+        <Link to="/account/api-tokens">{t("apiTokens.link")}</Link>
+      </p>
       {notice ? <Notice>{t(notice, { count: ended })}</Notice> : null}
       <FormError errors={errors} />
 

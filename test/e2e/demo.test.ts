@@ -80,4 +80,16 @@ describe("the demo on the embedded default (PGlite)", () => {
     });
     expect(staff.status).toBe(302);
   });
+
+  it("A-1: prints a demo API token of Alpine Web's legal representative that the API accepts", async () => {
+    const line = output.split("\n").find((l) => l.startsWith("demo api token: "));
+    expect(line).toBeDefined();
+    const token = line!.slice("demo api token: ".length).trim();
+    const profile = await fetch(`${url}/api/1/profile`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(profile.status).toBe(200);
+    expect((await profile.json()).data.email).toBe("anna.meier@alpineweb.ch");
+    const orgs = await fetch(`${url}/api/organizations`, { headers: { Authorization: `Bearer ${token}` } });
+    const names = (await orgs.json()).data.map((o: { name: string }) => o.name);
+    expect(names).toContain("Alpine Web GmbH");
+  });
 });

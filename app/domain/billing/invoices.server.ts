@@ -124,7 +124,8 @@ export async function issueInvoice(trx: Tx, orderId: string, periods: Map<string
 }
 
 /** B-11: the organization's invoices and credit notes (one list), newest first, paged. */
-export async function listInvoices(db: Handle, acting: ProductActing, orgId: string, opts: { page?: number } = {}) {
+export async function listInvoices(db: Handle, acting: ProductActing, orgId: string, opts: { page?: number; perPage?: number } = {}) {
+  const size = opts.perPage ?? INVOICES_PAGE_SIZE;
   assertCan(acting.ability, "read", "Billing", { orgId });
   const page = Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1));
   const count = async (table: "invoices" | "credit_notes") =>
@@ -146,10 +147,10 @@ export async function listInvoices(db: Handle, acting: ProductActing, orgId: str
     .selectAll()
     .orderBy("issued_at", "desc")
     .orderBy("sequence", "desc")
-    .limit(INVOICES_PAGE_SIZE)
-    .offset((page - 1) * INVOICES_PAGE_SIZE)
+    .limit(size)
+    .offset((page - 1) * size)
     .execute();
-  return { page, pages: Math.max(1, Math.ceil(total / INVOICES_PAGE_SIZE)), total, invoices };
+  return { page, pages: Math.max(1, Math.ceil(total / size)), total, invoices };
 }
 
 export interface InvoiceDocument {

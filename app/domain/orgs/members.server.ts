@@ -20,7 +20,8 @@ function escapeLike(text: string): string {
 }
 
 /** Members of an organization, searched by name or e-mail and paginated in SQL. */
-export async function listMembers(db: Handle, ability: AppAbility, orgId: string, opts: { q?: string; page?: number } = {}) {
+export async function listMembers(db: Handle, ability: AppAbility, orgId: string, opts: { q?: string; page?: number; perPage?: number } = {}) {
+  const size = opts.perPage ?? MEMBERS_PAGE_SIZE;
   assertCan(ability, "read", "Member", { orgId });
   const q = (opts.q ?? "").trim().slice(0, 200);
   const page = pageNumber(opts.page);
@@ -49,13 +50,13 @@ export async function listMembers(db: Handle, ability: AppAbility, orgId: string
     )
     .orderBy("u.name")
     .orderBy("u.id")
-    .limit(MEMBERS_PAGE_SIZE)
-    .offset((page - 1) * MEMBERS_PAGE_SIZE)
+    .limit(size)
+    .offset((page - 1) * size)
     .execute();
   return {
     q,
     page,
-    pages: pageCount(total, MEMBERS_PAGE_SIZE),
+    pages: pageCount(total, size),
     total,
     members: rows.map((r) => ({
       userId: r.id,

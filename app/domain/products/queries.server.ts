@@ -1,7 +1,7 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import { toCount } from "../../../db/client";
-import type { PermissionLevel, ProductType } from "../../../db/schema";
+import type { AutoRenewMethod, PermissionLevel, ProductType } from "../../../db/schema";
 import { allows, type AppAbility } from "../../auth/ability";
 import { isAdminOf, membershipOf, type Actor } from "../../auth/actor";
 import { pageCount, pageNumber } from "../../lib/paging";
@@ -32,11 +32,12 @@ function productScope(acting: ProductActing, orgId: string): { ids: string[] | n
 }
 
 /** O-9 (and O-4): the products of the organization the user may see, with their level, in SQL. */
-export async function visibleProducts(db: Handle, acting: ProductActing, orgId: string, opts: { page?: number } = {}) {
+export async function visibleProducts(db: Handle, acting: ProductActing, orgId: string, opts: { page?: number; perPage?: number } = {}) {
   const scope = productScope(acting, orgId);
   const page = pageNumber(opts.page);
+  const size = opts.perPage ?? PRODUCTS_PAGE_SIZE;
   const seesAll = scope.ids === null;
-  const empty = { seesAll, page: 1, pages: 1, total: 0, products: [] as Array<{ id: string; name: string; type: ProductType; level: PermissionLevel }> };
+  const empty = { seesAll, page: 1, pages: 1, total: 0, products: [] as Array<{ id: string; name: string; type: ProductType; level: PermissionLevel; expiresAt: Date | null; autoRenew: boolean; autoRenewMethod: AutoRenewMethod | null }> };
   // No permission at all: nothing to ask the database.
   if (scope.ids && scope.ids.length === 0) return empty;
   const base = db
@@ -45,18 +46,26 @@ export async function visibleProducts(db: Handle, acting: ProductActing, orgId: 
     .$if(scope.ids !== null, (qb) => qb.where("id", "in", scope.ids!));
   const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   const rows = await base
-    .select(["id", "name", "type"])
+    .select(["id", "name", "type", "expires_at", "auto_renew", "auto_renew_method"])
     .orderBy("name")
     .orderBy("id")
-    .limit(PRODUCTS_PAGE_SIZE)
-    .offset((page - 1) * PRODUCTS_PAGE_SIZE)
+    .limit(size)
+    .offset((page - 1) * size)
     .execute();
   return {
     seesAll,
     page,
-    pages: pageCount(total, PRODUCTS_PAGE_SIZE),
+    pages: pageCount(total, size),
     total,
-    products: rows.map((r) => ({ id: r.id, name: r.name, type: r.type, level: scope.levelOf(r.id) })),
+    products: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      level: scope.levelOf(r.id),
+      expiresAt: r.expires_at,
+      autoRenew: r.auto_renew,
+      autoRenewMethod: r.auto_renew_method,
+    })),
   };
 }
 

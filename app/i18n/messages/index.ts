@@ -11,9 +11,25 @@ import { shop } from "./shop";
 import { creditNotes } from "./creditNotes";
 import { partners } from "./partners";
 import { partnerBenefits } from "./partnerBenefits";
+import { apiTokens } from "./apiTokens";
 
-// Each area keeps its messages in its own file; they are merged here.
-const areas = [common, auth, members, orgadmin, account, backoffice, products, billing, shop, transfers, creditNotes, partners, partnerBenefits] as const;
+// Each area keeps its messages in its own file; they are merged here (one line per area).
+const areas = [
+  common,
+  auth,
+  members,
+  orgadmin,
+  account,
+  backoffice,
+  products,
+  billing,
+  shop,
+  transfers,
+  creditNotes,
+  partners,
+  partnerBenefits,
+  apiTokens,
+] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
   ? H["en"] & Merge<R>
