@@ -10,6 +10,7 @@ export const jobPayloads = {
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
+  "delegation-sweep": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -21,4 +22,6 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "sweep-outbox", everyMs: 60 * 1000 },
   // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
   { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // C-1/C-3: expired requests, delegations past their end date, end-date warnings; idempotent.
+  { name: "delegation-sweep", everyMs: 60 * 60 * 1000 },
 ];
