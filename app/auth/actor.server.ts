@@ -64,7 +64,10 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
       .where("m.user_id", "=", user.id)
       .orderBy("o.name")
       .execute();
-    const partial = buildUserActor(user, memberships, [], ip);
+    // C-3/C-4: the client organizations the user may act in as a partner (migration 0024).
+    const { rows } = await sql<{ d: DelegationFacts[] }>`select portal_user_delegations(${user.id}, ${now()}) as d`.execute(trx);
+    const delegations = rows[0]?.d ?? [];
+    const partial = buildUserActor(user, memberships, [], ip, delegations);
     if (memberships.length === 0) return partial;
     // Then acting for those organizations, to read the product permissions granted there.
     await actAs(trx, partial);
@@ -78,7 +81,7 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
         ]),
       )
       .execute();
-    return buildUserActor(user, memberships, permissions, ip);
+    return buildUserActor(user, memberships, permissions, ip, delegations);
   });
 }
 

@@ -33,9 +33,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       add column ended_at timestamptz,
       add column ended_by uuid references users (id) on delete set null,
       add column end_reason text check (end_reason in ('client', 'partner', 'end_date'));
-    update partner_client_links set ended_at = since where state = 'ended';
+    -- Open requests made before this migration count from the day they were made.
+    update partner_client_links set requested_at = since, requested_access = access where state = 'requested';
     alter table partner_client_links
-      add constraint partner_client_links_ended check ((state = 'ended') = (ended_at is not null));
+      add constraint partner_client_links_ended check (state = 'ended' or ended_at is null);
     create index partner_client_links_requested_idx on partner_client_links (requested_at) where state = 'requested';
     create index partner_client_links_ends_idx on partner_client_links (ends_at) where state = 'active' and ends_at is not null;
 
@@ -109,6 +110,52 @@ export async function up(db: Kysely<any>): Promise<void> {
     revoke all on function portal_find_partners(text, integer) from public;
     grant execute on function portal_find_partners(text, integer) to portal_app;
 
+    -- C-3/C-4: the client organizations a user may act in, per partner organization: active
+    -- links not past their end date, for which the user has staff rights (the partner's
+    -- representative and administrators have them for every client). Only for the user the
+    -- transaction acts as (app.user_id), so it discloses nothing about anyone else.
+    create function portal_user_delegations(p_user uuid, p_now timestamptz) returns jsonb
+    language sql stable security definer set search_path = public, pg_temp as $$
+      with rights as (
+        select m.org_id as partner_id, null::uuid as client_id
+          from memberships m join organizations o on o.id = m.org_id
+          where m.user_id = p_user and (m.role = 'admin' or o.legal_rep_user_id = p_user)
+        union all
+        select r.org_id, r.client_org_id
+          from partner_staff_rights r
+          join memberships m on m.org_id = r.org_id and m.user_id = p_user
+          where r.user_id = p_user
+             or r.team_id in (select tm.team_id from team_members tm where tm.user_id = p_user)
+      ), usable as (
+        select l.id, l.org_id, l.client_org_id, l.access, l.billing_access
+          from partner_client_links l
+          where l.state = 'active' and (l.ends_at is null or l.ends_at > p_now)
+            and exists (select 1 from rights r
+              where r.partner_id = l.org_id and (r.client_id is null or r.client_id = l.client_org_id))
+      )
+      select coalesce(jsonb_agg(d), '[]'::jsonb) from (
+        select jsonb_build_object(
+          'partnerOrgId', u.org_id,
+          'full', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full'), '[]'::jsonb),
+          'billing', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full' and u.billing_access), '[]'::jsonb),
+          'limited', coalesce(jsonb_agg(jsonb_build_object(
+              'clientOrgId', u.client_org_id,
+              'manage', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id and p.manage), '[]'::jsonb),
+              'read', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id), '[]'::jsonb)))
+            filter (where u.access = 'limited'), '[]'::jsonb)
+        ) as d
+        from usable u
+        group by u.org_id
+      ) x
+      where p_user = nullif(current_setting('app.user_id', true), '')::uuid
+    $$;
+    revoke all on function portal_user_delegations(uuid, timestamptz) from public;
+    grant execute on function portal_user_delegations(uuid, timestamptz) to portal_app;
+
+    -- Partner members no longer read every active client's products by membership alone:
+    -- their transactions act for exactly the clients their delegations allow (app.org_ids).
+    drop policy partner_reads_clients on products;
+
     create or replace function portal_session_actor(p_token_hash text, p_now timestamptz) returns jsonb
     language plpgsql volatile security definer set search_path = public, pg_temp as $$
     declare
@@ -129,40 +176,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       perform set_config('app.org_ids',
         coalesce((select string_agg(m.org_id::text, ',') from memberships m where m.user_id = v_user), ''), true);
 
-      -- C-3/C-4: the client organizations this user may act in, per partner organization:
-      -- active links not past their end date, for which the user has staff rights (the
-      -- partner's representative and administrators have them for every client).
-      with rights as (
-        select m.org_id as partner_id, null::uuid as client_id
-          from memberships m join organizations o on o.id = m.org_id
-          where m.user_id = v_user and (m.role = 'admin' or o.legal_rep_user_id = v_user)
-        union all
-        select r.org_id, r.client_org_id
-          from partner_staff_rights r
-          join memberships m on m.org_id = r.org_id and m.user_id = v_user
-          where r.user_id = v_user
-             or r.team_id in (select tm.team_id from team_members tm where tm.user_id = v_user)
-      ), usable as (
-        select l.id, l.org_id, l.client_org_id, l.access, l.billing_access
-          from partner_client_links l
-          where l.state = 'active' and (l.ends_at is null or l.ends_at > p_now)
-            and exists (select 1 from rights r
-              where r.partner_id = l.org_id and (r.client_id is null or r.client_id = l.client_org_id))
-      )
-      select coalesce(jsonb_agg(d), '[]'::jsonb) into v_delegations from (
-        select jsonb_build_object(
-          'partnerOrgId', u.org_id,
-          'full', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full'), '[]'::jsonb),
-          'billing', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full' and u.billing_access), '[]'::jsonb),
-          'limited', coalesce(jsonb_agg(jsonb_build_object(
-              'clientOrgId', u.client_org_id,
-              'manage', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id and p.manage), '[]'::jsonb),
-              'read', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id), '[]'::jsonb)))
-            filter (where u.access = 'limited'), '[]'::jsonb)
-        ) as d
-        from usable u
-        group by u.org_id
-      ) x;
+      v_delegations := portal_user_delegations(v_user, p_now);
 
       select jsonb_build_object(
         'sessionId', v_session,
