@@ -65,8 +65,8 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
       .orderBy("o.name")
       .execute();
     // C-3/C-4: the client organizations the user may act in as a partner (migration 0024).
-    const { rows } = await sql<{ d: DelegationFacts[] }>`select portal_user_delegations(${user.id}, ${now()}) as d`.execute(trx);
-    const delegations = rows[0]?.d ?? [];
+    const { rows } = await sql<{ d: DelegationRow[] }>`select portal_user_delegations(${user.id}, ${now()}) as d`.execute(trx);
+    const delegations = parseDelegations(rows[0]?.d);
     const partial = buildUserActor(user, memberships, [], ip, delegations);
     if (memberships.length === 0) return partial;
     // Then acting for those organizations, to read the product permissions granted there.
@@ -105,7 +105,7 @@ export async function loadSessionActor(
     created_at: new Date(found.user.created_at),
     password_changed_at: new Date(found.user.password_changed_at),
   };
-  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip, found.delegations) };
+  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip, parseDelegations(found.delegations)) };
 }
 
 interface SessionActorJson {
@@ -114,5 +114,24 @@ interface SessionActorJson {
   memberships: MembershipRow[];
   permissions: PermissionRow[];
   /** C-3/C-4 (migration 0024): the clients this user may act in, per partner organization. */
-  delegations?: DelegationFacts[];
+  delegations?: DelegationRow[];
+}
+
+/** portal_user_delegations: ids as comma-separated strings (compact for 10,000 clients). */
+interface DelegationRow {
+  partnerOrgId: string;
+  full: string;
+  billing: string;
+  limited: Array<{ clientOrgId: string; manage: string; read: string }>;
+}
+
+const ids = (list: string): string[] => (list ? list.split(",") : []);
+
+function parseDelegations(rows: DelegationRow[] | undefined): DelegationFacts[] {
+  return (rows ?? []).map((d) => ({
+    partnerOrgId: d.partnerOrgId,
+    full: ids(d.full),
+    billing: ids(d.billing),
+    limited: d.limited.map((l) => ({ clientOrgId: l.clientOrgId, manage: ids(l.manage), read: ids(l.read) })),
+  }));
 }

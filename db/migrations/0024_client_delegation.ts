@@ -115,8 +115,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- representative and administrators have them for every client). Only for the user the
     -- transaction acts as (app.user_id), so it discloses nothing about anyone else.
     create function portal_user_delegations(p_user uuid, p_now timestamptz) returns jsonb
-    language sql stable security definer set search_path = public, pg_temp as $$
-      with rights as (
+    language plpgsql stable security definer set search_path = public, pg_temp as $$
+    begin
+      -- plpgsql keeps the plan between calls (a SQL function here is planned on every call).
+      return (with rights as (
         select m.org_id as partner_id, null::uuid as client_id
           from memberships m join organizations o on o.id = m.org_id
           where m.user_id = p_user and (m.role = 'admin' or o.legal_rep_user_id = p_user)
@@ -126,29 +128,39 @@ export async function up(db: Kysely<any>): Promise<void> {
           join memberships m on m.org_id = r.org_id and m.user_id = p_user
           where r.user_id = p_user
              or r.team_id in (select tm.team_id from team_members tm where tm.user_id = p_user)
-      ), usable as (
-        select l.id, l.org_id, l.client_org_id, l.access, l.billing_access
-          from partner_client_links l
-          where l.state = 'active' and (l.ends_at is null or l.ends_at > p_now)
-            and exists (select 1 from rights r
-              where r.partner_id = l.org_id and (r.client_id is null or r.client_id = l.client_org_id))
+      ), partners as (
+        select partner_id, bool_or(client_id is null) as all_clients,
+               coalesce(array_agg(client_id) filter (where client_id is not null), '{}') as clients
+          from rights group by partner_id
       )
-      select coalesce(jsonb_agg(d), '[]'::jsonb) from (
-        select jsonb_build_object(
-          'partnerOrgId', u.org_id,
-          'full', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full'), '[]'::jsonb),
-          'billing', coalesce(jsonb_agg(u.client_org_id) filter (where u.access = 'full' and u.billing_access), '[]'::jsonb),
-          'limited', coalesce(jsonb_agg(jsonb_build_object(
-              'clientOrgId', u.client_org_id,
-              'manage', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id and p.manage), '[]'::jsonb),
-              'read', coalesce((select jsonb_agg(p.product_id) from partner_link_products p where p.link_id = u.id), '[]'::jsonb)))
-            filter (where u.access = 'limited'), '[]'::jsonb)
-        ) as d
-        from usable u
-        group by u.org_id
-      ) x
-      where p_user = nullif(current_setting('app.user_id', true), '')::uuid
-    $$;
+      -- Client ids travel as one comma-separated string per kind (not a JSON array of
+      -- 10,000 strings): far less to build in Postgres and to parse in the portal.
+      select coalesce(jsonb_agg(jsonb_build_object(
+        'partnerOrgId', p.partner_id,
+        'full', coalesce(f.full_ids, ''),
+        'billing', coalesce(f.billing_ids, ''),
+        'limited', coalesce(lim.entries, '[]'::jsonb))), '[]'::jsonb)
+      from partners p
+      cross join lateral (
+        select string_agg(l.client_org_id::text, ',') as full_ids,
+               string_agg(l.client_org_id::text, ',') filter (where l.billing_access) as billing_ids
+          from partner_client_links l
+          where l.org_id = p.partner_id and l.state = 'active' and l.access = 'full'
+            and (l.ends_at is null or l.ends_at > p_now)
+            and (p.all_clients or l.client_org_id = any(p.clients))
+      ) f
+      cross join lateral (
+        select jsonb_agg(jsonb_build_object(
+                 'clientOrgId', l.client_org_id,
+                 'manage', coalesce((select string_agg(x.product_id::text, ',') from partner_link_products x where x.link_id = l.id and x.manage), ''),
+                 'read', coalesce((select string_agg(x.product_id::text, ',') from partner_link_products x where x.link_id = l.id), ''))) as entries
+          from partner_client_links l
+          where l.org_id = p.partner_id and l.state = 'active' and l.access = 'limited'
+            and (l.ends_at is null or l.ends_at > p_now)
+            and (p.all_clients or l.client_org_id = any(p.clients))
+      ) lim
+      where p_user = nullif(current_setting('app.user_id', true), '')::uuid);
+    end $$;
     revoke all on function portal_user_delegations(uuid, timestamptz) from public;
     grant execute on function portal_user_delegations(uuid, timestamptz) to portal_app;
 
