@@ -159,7 +159,8 @@ export async function up(db: Kysely<any>): Promise<void> {
             and (l.ends_at is null or l.ends_at > p_now)
             and (p.all_clients or l.client_org_id = any(p.clients))
       ) lim
-      where p_user = nullif(current_setting('app.user_id', true), '')::uuid);
+      where p_user = nullif(current_setting('app.user_id', true), '')::uuid
+        and (f.full_ids is not null or lim.entries is not null));
     end $$;
     revoke all on function portal_user_delegations(uuid, timestamptz) from public;
     grant execute on function portal_user_delegations(uuid, timestamptz) to portal_app;
