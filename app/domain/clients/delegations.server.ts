@@ -6,6 +6,8 @@ import { verifyPassword } from "../../auth/password.server";
 import { config } from "../../config.server";
 import { isLocale, translator } from "../../i18n/index";
 import { addMs, DAY, now } from "../../lib/clock";
+import { pageCount, pageNumber } from "../../lib/paging";
+import { toCount } from "../../../db/client";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { queueMail } from "../mail/outbox.server";
@@ -416,7 +418,7 @@ export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: s
       d.limited.forEach((l) => mine.add(l.clientOrgId));
     }
   }
-  const page = Math.max(1, Math.floor(opts.page ?? 1) || 1);
+  const page = pageNumber(opts.page);
   if (!admin && mine.size === 0) return { admin, page: 1, pages: 1, links: [], canRequest: false };
   return withActor(db, acting.actor, async (trx) => {
     const base = trx
@@ -424,7 +426,7 @@ export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: s
       .where("l.org_id", "=", partnerOrgId)
       .where("l.state", "in", admin ? ["requested", "active"] : ["active"])
       .$if(!admin, (qb) => qb.where("l.client_org_id", "in", [...mine]));
-    const total = Number((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+    const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
     const links = await base
       .innerJoin("organizations as c", "c.id", "l.client_org_id")
       .select(["l.id", "l.client_org_id as clientOrgId", "c.name as clientName", "l.state", "l.access", "l.billing_access as billing", "l.ends_at as endsAt", "l.extension_requested_at as extensionRequestedAt", "l.requested_at as requestedAt"])
@@ -436,7 +438,7 @@ export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: s
     return {
       admin,
       page,
-      pages: Math.max(1, Math.ceil(total / CLIENTS_PAGE_SIZE)),
+      pages: pageCount(total, CLIENTS_PAGE_SIZE),
       canRequest: allows(acting.ability, "create", "PartnerLink", { orgId: partnerOrgId }),
       links: links.map((l) => ({ ...l, canEnter: mine.has(l.clientOrgId) && l.state === "active" })),
     };
