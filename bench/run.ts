@@ -3,6 +3,7 @@ import { benchRenewalSweep } from "./renewal-sweep";
 import { benchToPayPage } from "./to-pay-page";
 import { benchCashbackRun, benchResellerSpace } from "./partner-benefits";
 import { benchApiList } from "./api-list";
+import { benchPartnerAbility } from "./partner-ability";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
@@ -11,4 +12,5 @@ await benchToPayPage();
 await benchCashbackRun();
 await benchResellerSpace();
 await benchApiList();
+await benchPartnerAbility();
 process.exit(0);

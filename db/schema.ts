@@ -576,13 +576,47 @@ export interface PartnerClientLinksTable {
   id: Generated<string>;
   org_id: string;
   client_org_id: string;
-  state: Generated<"requested" | "active" | "ended">;
+  state: Generated<"requested" | "active" | "declined" | "expired" | "ended">;
   payer: Generated<"client" | "partner">;
   access: Generated<"full" | "limited">;
   billing_access: Generated<boolean>;
   requested_by: string | null;
   answered_by: string | null;
   since: Timestamp;
+  // Migration 0024 (issue 7, C-1 … C-7).
+  requested_access: "full" | "limited" | null;
+  requested_billing: Generated<boolean>;
+  requested_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  extension_requested_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  end_reason: "client" | "partner" | "end_date" | null;
+}
+
+// Migration 0024 (issue 7): limited access per product, staff rights, end-date warnings.
+export interface PartnerLinkProductsTable {
+  org_id: string;
+  link_id: string;
+  product_id: string;
+  manage: boolean;
+  stats: boolean;
+}
+export interface PartnerStaffRightsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string | null;
+  team_id: string | null;
+  client_org_id: string | null;
+  granted_by: string | null;
+  created_at: Timestamp;
+}
+export interface PartnerLinkWarningsTable {
+  org_id: string;
+  link_id: string;
+  ends_at: Timestamp;
+  days: number;
+  sent_at: Timestamp;
 }
 
 export interface DB {
@@ -700,6 +734,9 @@ export interface ApiTokensTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  partner_link_products: PartnerLinkProductsTable;
+  partner_staff_rights: PartnerStaffRightsTable;
+  partner_link_warnings: PartnerLinkWarningsTable;
 }
 
 export type User = Selectable<UsersTable>;

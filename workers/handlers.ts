@@ -8,6 +8,7 @@ import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
 import { partnerCashback, partnerCashbackSweep } from "./jobs/partner-cashback";
 import { partnerEligibility, partnerEligibilitySweep } from "./jobs/partner-eligibility";
+import { delegationSweep } from "./jobs/delegation-sweep";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -32,6 +33,8 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return partnerEligibilitySweep(db);
     case "partner-eligibility":
       return partnerEligibility(db, jobPayloads["partner-eligibility"].parse(data));
+    case "delegation-sweep":
+      return delegationSweep(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -16,6 +16,7 @@ export const jobPayloads = {
   // P-2 yearly: the daily sweep enqueues one re-check per partner and year.
   "partner-eligibility-sweep": z.object({}),
   "partner-eligibility": z.object({ orgId: z.string().uuid() }),
+  "delegation-sweep": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -31,4 +32,6 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   // statement make every run after the first of a month change nothing.
   { name: "partner-cashback-sweep", everyMs: 24 * 60 * 60 * 1000 },
   { name: "partner-eligibility-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // C-1/C-3: expired requests, delegations past their end date, end-date warnings; idempotent.
+  { name: "delegation-sweep", everyMs: 60 * 60 * 1000 },
 ];

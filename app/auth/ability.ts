@@ -7,6 +7,7 @@ import {
   type MongoAbility,
 } from "@casl/ability";
 import type { Actor } from "./actor";
+import { defineDelegationRules } from "./delegation-rules";
 
 // Every authorization decision goes through this ability (Infisical's typed style).
 export type Action = "manage" | "read" | "create" | "update" | "delete" | "leave" | "handOver";
@@ -27,6 +28,9 @@ export interface SubjectShapes {
   PartnerLink: { orgId: string };
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
+  // Issue 7 (C-4, C-6): staff rights of a partner; a partner's export of a client's billing data.
+  PartnerStaff: { orgId: string };
+  ClientExport: { orgId: string; clientOrgId: string };
 }
 export type SubjectName = keyof SubjectShapes;
 type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
@@ -77,6 +81,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can("read", "PartnerApplication", { orgId: { $in: adminOf } });
     can("create", "PartnerApplication", { orgId: { $in: repOf } });
     can(["create", "update"], "PartnerLink", { orgId: { $in: repOf } });
+    // C-7: either side's legal representative ends a partner–client link.
+    can("delete", "PartnerLink", { orgId: { $in: repOf } });
+    // C-3/C-4: partner users acting in their clients' organizations (delegation-rules.ts).
+    defineDelegationRules(can, actor, adminOf);
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");

@@ -3,7 +3,7 @@ import { actAs, transaction, type Handle } from "../domain/tx.server";
 import { hashToken } from "./tokens.server";
 import { now } from "../lib/clock";
 import type { MemberRole, PermissionLevel, User } from "../../db/schema";
-import type { MembershipFacts, UserActor } from "./actor";
+import type { DelegationFacts, MembershipFacts, UserActor } from "./actor";
 
 const rank: Record<PermissionLevel, number> = { read: 1, manage: 2 };
 
@@ -29,6 +29,7 @@ export function buildUserActor(
   membershipRows: MembershipRow[],
   permissionRows: PermissionRow[],
   ip?: string,
+  delegations?: DelegationFacts[],
 ): UserActor {
   const memberships = new Map<string, MembershipFacts>();
   for (const r of membershipRows) {
@@ -46,7 +47,9 @@ export function buildUserActor(
     const current = m.products[p.productId];
     if (!current || rank[p.level] > rank[current]) m.products[p.productId] = p.level;
   }
-  return { kind: "user", userId: user.id, email: user.email, memberships: [...memberships.values()], ip };
+  const actor: UserActor = { kind: "user", userId: user.id, email: user.email, memberships: [...memberships.values()], ip };
+  if (delegations && delegations.length > 0) actor.delegations = delegations;
+  return actor;
 }
 
 /** Loads a user's actor with ordinary queries (for jobs and tools; requests use the session). */
@@ -61,7 +64,10 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
       .where("m.user_id", "=", user.id)
       .orderBy("o.name")
       .execute();
-    const partial = buildUserActor(user, memberships, [], ip);
+    // C-3/C-4: the client organizations the user may act in as a partner (migration 0024).
+    const { rows } = await sql<{ d: DelegationRow[] }>`select portal_user_delegations(${user.id}, ${now()}) as d`.execute(trx);
+    const delegations = parseDelegations(rows[0]?.d);
+    const partial = buildUserActor(user, memberships, [], ip, delegations);
     if (memberships.length === 0) return partial;
     // Then acting for those organizations, to read the product permissions granted there.
     await actAs(trx, partial);
@@ -75,7 +81,7 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
         ]),
       )
       .execute();
-    return buildUserActor(user, memberships, permissions, ip);
+    return buildUserActor(user, memberships, permissions, ip, delegations);
   });
 }
 
@@ -99,7 +105,7 @@ export async function loadSessionActor(
     created_at: new Date(found.user.created_at),
     password_changed_at: new Date(found.user.password_changed_at),
   };
-  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip) };
+  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip, parseDelegations(found.delegations)) };
 }
 
 interface SessionActorJson {
@@ -107,4 +113,25 @@ interface SessionActorJson {
   user: Omit<SessionUser, "created_at" | "password_changed_at"> & { created_at: string; password_changed_at: string };
   memberships: MembershipRow[];
   permissions: PermissionRow[];
+  /** C-3/C-4 (migration 0024): the clients this user may act in, per partner organization. */
+  delegations?: DelegationRow[];
+}
+
+/** portal_user_delegations: ids as comma-separated strings (compact for 10,000 clients). */
+interface DelegationRow {
+  partnerOrgId: string;
+  full: string;
+  billing: string;
+  limited: Array<{ clientOrgId: string; manage: string; read: string }>;
+}
+
+const ids = (list: string): string[] => (list ? list.split(",") : []);
+
+function parseDelegations(rows: DelegationRow[] | undefined): DelegationFacts[] {
+  return (rows ?? []).map((d) => ({
+    partnerOrgId: d.partnerOrgId,
+    full: ids(d.full),
+    billing: ids(d.billing),
+    limited: d.limited.map((l) => ({ clientOrgId: l.clientOrgId, manage: ids(l.manage), read: ids(l.read) })),
+  }));
 }

@@ -9,8 +9,23 @@ export interface MembershipFacts {
   products: Record<string, PermissionLevel>;
 }
 
+/**
+ * C-3/C-4: what a partner user may do in its partner organization's clients, through the
+ * active delegations it has staff rights for (migration 0024). Lists of ids, so a partner
+ * with 10,000 clients gets a handful of `$in` rules.
+ */
+export interface DelegationFacts {
+  partnerOrgId: string;
+  /** Clients that gave full access (the whole account except its own data). */
+  full: string[];
+  /** Of those, the ones that also gave access to billing and the prepaid account. */
+  billing: string[];
+  /** Clients that gave limited access: the products to manage, and all products to read. */
+  limited: Array<{ clientOrgId: string; manage: string[]; read: string[] }>;
+}
+
 export type Actor =
-  | { kind: "user"; userId: string; email: string; memberships: MembershipFacts[]; ip?: string }
+  | { kind: "user"; userId: string; email: string; memberships: MembershipFacts[]; delegations?: DelegationFacts[]; ip?: string }
   | { kind: "staff"; staffId: string; role: StaffRole; ip?: string }
   | { kind: "anonymous"; ip?: string };
 
@@ -24,4 +39,49 @@ export function isAdminOf(actor: Actor, orgId: string): boolean {
 
 export function membershipOf(actor: Actor, orgId: string): MembershipFacts | undefined {
   return actor.kind === "user" ? actor.memberships.find((x) => x.orgId === orgId) : undefined;
+}
+
+/** C-3: the delegation through which the actor acts in a client organization it is not a member of. */
+export interface DelegationIn {
+  partnerOrgId: string;
+  access: "full" | "limited";
+  billing: boolean;
+  /** Limited access: product ids to manage and to read; null for full access (every product). */
+  manage: string[] | null;
+  read: string[] | null;
+}
+
+export function delegationIn(actor: Actor, orgId: string): DelegationIn | undefined {
+  if (actor.kind !== "user") return undefined;
+  for (const d of actor.delegations ?? []) {
+    if (d.full.includes(orgId)) return { partnerOrgId: d.partnerOrgId, access: "full", billing: d.billing.includes(orgId), manage: null, read: null };
+    const limited = d.limited.find((l) => l.clientOrgId === orgId);
+    if (limited) return { partnerOrgId: d.partnerOrgId, access: "limited", billing: false, manage: limited.manage, read: limited.read };
+  }
+  return undefined;
+}
+
+/** The client organizations the actor's delegations let it act in (added to app.org_ids). */
+export function delegatedOrgIds(actor: Actor): string[] {
+  if (actor.kind !== "user") return [];
+  const ids: string[] = [];
+  for (const d of actor.delegations ?? []) {
+    ids.push(...d.full);
+    for (const l of d.limited) ids.push(l.clientOrgId);
+  }
+  return ids;
+}
+
+/**
+ * The organization's products the actor reaches, whether as a member or through a
+ * delegation: null = every product, else these ids; undefined = it does not act there.
+ */
+export function productReach(actor: Actor, orgId: string): { all: true } | { all: false; ids: string[] } | undefined {
+  const membership = membershipOf(actor, orgId);
+  const delegation = delegationIn(actor, orgId);
+  if (!membership && !delegation) return undefined;
+  if (isAdminOf(actor, orgId) || delegation?.access === "full") return { all: true };
+  const ids = new Set<string>(membership ? Object.keys(membership.products) : []);
+  for (const id of delegation?.read ?? []) ids.add(id);
+  return { all: false, ids: [...ids] };
 }

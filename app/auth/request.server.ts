@@ -4,7 +4,7 @@ import { NotFound } from "../domain/errors";
 import { clientIp, toResponse } from "../lib/http.server";
 import { pickLocale, type UiLocale } from "../i18n/index";
 import { defineAbilityFor, type AppAbility } from "./ability";
-import type { Actor, MembershipFacts } from "./actor";
+import { delegationIn, type Actor, type DelegationIn, type MembershipFacts } from "./actor";
 import { loadSessionActor, type SessionUser } from "./actor.server";
 import { getSessionStaff, redirectToLogin, sessionToken } from "./session.server";
 import type { StaffAccount } from "../../db/schema";
@@ -60,18 +60,23 @@ async function loadUserContext(request: Request, context?: AppLoadContext): Prom
 
 export interface OrgContext extends UserContext {
   orgId: string;
-  membership: MembershipFacts;
+  /** The actor's membership, or undefined when it acts through a partner delegation. */
+  membership?: MembershipFacts;
+  /** C-3: the partner delegation through which a partner user acts in this client organization. */
+  delegation?: DelegationIn;
 }
 
 /**
- * The organization of the URL, checked against the actor's memberships on the server.
- * A user who is not a member gets 404 and learns nothing about the organization.
+ * The organization of the URL, checked against the actor's memberships and (C-3) partner
+ * delegations on the server, both read fresh for this request: a withdrawn delegation is
+ * gone on the next request. Anyone else gets 404 and learns nothing about the organization.
  */
 export async function requireOrg(request: Request, context: AppLoadContext | undefined, orgId: string | undefined): Promise<OrgContext> {
   const ctx = await requireUser(request, context);
   const membership = ctx.actor.memberships.find((m) => m.orgId === orgId);
-  if (!orgId || !membership) throw toResponse(new NotFound());
-  return { ...ctx, orgId, membership };
+  const delegation = orgId && !membership ? delegationIn(ctx.actor, orgId) : undefined;
+  if (!orgId || (!membership && !delegation)) throw toResponse(new NotFound());
+  return { ...ctx, orgId, membership, delegation };
 }
 
 export async function optionalUser(request: Request): Promise<SessionUser | null> {

@@ -27,7 +27,9 @@ export function AuditEntries({ entries, staffView }: { entries: AuditEntryView[]
     if (e.actorKind === "staff") {
       return staffView ? t("backoffice.audit.staffActor", { name: e.actorName ?? "?" }) : t("backoffice.audit.providerStaff");
     }
-    return e.actorName ?? t("backoffice.audit.unknown");
+    const name = e.actorName ?? t("backoffice.audit.unknown");
+    // C-3: a partner user acting for the client: the entry names the person and the partner.
+    return typeof e.data.partnerName === "string" && e.data.partnerName ? t("clients.audit.onBehalf", { name, partner: e.data.partnerName }) : name;
   };
   return (
     <table data-testid="audit-entries">

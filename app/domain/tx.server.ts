@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB } from "../../db/schema";
 import { acceptsMultiStatementText, type Database } from "../../db/client";
-import type { Actor } from "../auth/actor";
+import { delegatedOrgIds, type Actor } from "../auth/actor";
 
 /** A transaction that can run work after it commits (enqueue jobs, wake the mailer). */
 export type Tx = Transaction<DB> & { onCommit(fn: () => unknown): void };
@@ -94,7 +94,8 @@ export async function actAs(trx: Tx, actor: Actor, extraOrgIds: string[] = []): 
 }
 
 function actorSettings(actor: Actor, extraOrgIds: string[] = []): Settings {
-  const orgIds = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...extraOrgIds];
+  // C-3: a partner user also acts for the client organizations its delegations allow.
+  const orgIds = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...delegatedOrgIds(actor), ...extraOrgIds];
   return {
     "app.org_ids": orgIds.join(","),
     "app.user_id": actor.kind === "user" ? actor.userId : "",

@@ -138,7 +138,14 @@ export async function populatedOrganization() {
     .values({ org_id: orgId, status: "approved", registry_kind: "other", registry_country: "DE", registry_number: "HRB 1", website_url: "https://example.ch/", commit_support: true, commit_invoices: true, commit_tenders: true, terms_version: 1, terms_accepted_by: rep.userId, terms_accepted_at: new Date(), value_amount: 200000, value_threshold: 200000, value_currency: "CHF", submitted_by: rep.userId, submitted_at: new Date(), reviewed_at: new Date() })
     .execute();
   const client = await createUser({ name: "Tenant Client" });
-  await db.insertInto("partner_client_links").values({ org_id: orgId, client_org_id: client.orgId, state: "active", since: new Date() }).execute();
+  const clientLink = await db.insertInto("partner_client_links").values({ org_id: orgId, client_org_id: client.orgId, state: "active", since: new Date() }).returning("id").executeTakeFirstOrThrow();
+  // Clients and delegation (migration 0024): a staff right and an end-date warning of this
+  // organization as partner; limited access it gives, as a client, to another partner.
+  await db.insertInto("partner_staff_rights").values({ org_id: orgId, user_id: member.userId, client_org_id: client.orgId, created_at: new Date() }).execute();
+  await db.insertInto("partner_link_warnings").values({ org_id: orgId, link_id: clientLink.id, ends_at: new Date(Date.now() + 5 * 86_400_000), days: 7, sent_at: new Date() }).execute();
+  const itsPartner = await createUser({ name: "Tenant's Partner" });
+  const asClient = await db.insertInto("partner_client_links").values({ org_id: itsPartner.orgId, client_org_id: orgId, state: "active", access: "limited", since: new Date() }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("partner_link_products").values({ org_id: orgId, link_id: asClient.id, product_id: productId, manage: true, stats: false }).execute();
   // P-8 referrals (migration 0021): this organization as the referring affiliate of another one.
   await db.insertInto("affiliate_referrals").values({ org_id: orgId, referred_org_id: client.orgId, created_at: new Date() }).execute();
   // P-9 cashback (migration 0022): a cashback line of this organization as partner.

@@ -1,5 +1,5 @@
 import type { Tx } from "../tx.server";
-import type { Actor } from "../../auth/actor";
+import { delegationIn, membershipOf, type Actor } from "../../auth/actor";
 
 export interface AuditEntry {
   orgId?: string | null;
@@ -20,8 +20,19 @@ export async function audit(trx: Tx, actor: Actor, entry: AuditEntry): Promise<v
       action: entry.action,
       target_type: entry.targetType ?? null,
       target_id: entry.targetId ?? null,
-      data: JSON.stringify(entry.data ?? {}),
+      data: JSON.stringify({ ...entry.data, ...onBehalfOf(actor, entry.orgId) }),
       ip: actor.ip ?? null,
     })
     .execute();
+}
+
+/**
+ * C-3: a partner user acting in a client organization through a delegation: the entry
+ * names the partner as well as the person, so the client sees who acted on its behalf.
+ */
+function onBehalfOf(actor: Actor, orgId: string | null | undefined): { partnerOrgId: string; partnerName: string } | undefined {
+  if (!orgId || actor.kind !== "user" || membershipOf(actor, orgId)) return undefined;
+  const delegation = delegationIn(actor, orgId);
+  if (!delegation) return undefined;
+  return { partnerOrgId: delegation.partnerOrgId, partnerName: membershipOf(actor, delegation.partnerOrgId)?.orgName ?? "" };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Actor } from "../../auth/actor";
 import { assertCan } from "../../auth/ability";
-import { membershipOf } from "../../auth/actor";
+import { productReach } from "../../auth/actor";
 import { toCount } from "../../../db/client";
 import type { OrderKind, PaymentMethod } from "../../../db/schema";
 import type { UiLocale } from "../../i18n/index";
@@ -38,7 +38,8 @@ function addMonths(date: Date, months: number): Date {
 }
 
 async function billingOrg(trx: Handle, acting: ProductActing, orgId: string) {
-  if (!membershipOf(acting.actor, orgId)) throw new NotFound();
+  // Members, and partner users with billing access (C-3).
+  if (!productReach(acting.actor, orgId)) throw new NotFound();
   assertCan(acting.ability, "manage", "Billing", { orgId });
   const org = await trx.selectFrom("organizations").select(["id", "currency", "country", "vat_id"]).where("id", "=", orgId).executeTakeFirst();
   if (!org) throw new NotFound();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Actor } from "../../auth/actor";
 import { assertCan } from "../../auth/ability";
-import { membershipOf } from "../../auth/actor";
+import { productReach } from "../../auth/actor";
 import type { UiLocale } from "../../i18n/index";
 import { now } from "../../lib/clock";
 import { audit } from "../audit/audit.server";
@@ -31,7 +31,8 @@ function addMonths(date: Date, months: number): Date {
 }
 
 async function orderingOrg(trx: Handle, acting: ProductActing, orgId: string) {
-  if (!membershipOf(acting.actor, orgId)) throw new NotFound();
+  // Members, and partner users with billing access (C-3).
+  if (!productReach(acting.actor, orgId)) throw new NotFound();
   assertCan(acting.ability, "manage", "Billing", { orgId });
   const org = await trx.selectFrom("organizations").select(["id", "currency", "country", "vat_id"]).where("id", "=", orgId).executeTakeFirst();
   if (!org) throw new NotFound();

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { AutoRenewMethod, BillingPeriod, ProductType } from "../../../db/schema";
 import { allows, assertCan } from "../../auth/ability";
-import { isAdminOf, membershipOf } from "../../auth/actor";
+import { productReach } from "../../auth/actor";
 import { now } from "../../lib/clock";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
@@ -30,10 +30,11 @@ function addMonths(date: Date, months: number): Date {
 
 /** The product ids the actor may read in the organization (null = all of them), or NotFound for non-members. */
 function readableIds(acting: ProductActing, orgId: string): string[] | null {
-  const membership = membershipOf(acting.actor, orgId);
-  if (!membership) throw new NotFound();
-  if (isAdminOf(acting.actor, orgId)) return null;
-  return Object.keys(membership.products).filter((id) => allows(acting.ability, "read", "Product", { orgId, id }));
+  // Members, and partner users through a delegation (C-3).
+  const reach = productReach(acting.actor, orgId);
+  if (!reach) throw new NotFound();
+  if (reach.all) return null;
+  return reach.ids.filter((id) => allows(acting.ability, "read", "Product", { orgId, id }));
 }
 
 export interface ToPayLine {
@@ -128,7 +129,7 @@ export async function listToPay(db: Handle, acting: ProductActing, orgId: string
 async function changeableProducts(trx: Tx, acting: ProductActing, orgId: string, productIds: string[]) {
   const ids = [...new Set(productIds)];
   if (ids.length === 0 || !ids.every((id) => uuid.safeParse(id).success)) throw new NotFound();
-  if (!membershipOf(acting.actor, orgId)) throw new NotFound();
+  if (!productReach(acting.actor, orgId)) throw new NotFound();
   for (const id of ids) {
     if (!allows(acting.ability, "read", "Product", { orgId, id })) throw new NotFound();
   }

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { allows, assertCan } from "../../auth/ability";
 import type { Actor } from "../../auth/actor";
 import { enqueue } from "../../jobs.server";
-import { now } from "../../lib/clock";
+import { addMs, DAY, now } from "../../lib/clock";
+import { REQUEST_DAYS } from "../clients/delegations.server";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import type { Acting } from "../orgs/member-fields";
@@ -153,8 +154,8 @@ export async function requestClientLink(db: Handle, acting: Acting, orgId: strin
     // The client is not visible to the partner before the link: its existence is checked by the foreign key.
     const row = await trx
       .insertInto("partner_client_links")
-      .values({ org_id: orgId, client_org_id: clientOrgId, requested_by: actorUser(acting.actor), since: now() })
-      .onConflict((oc) => oc.columns(["org_id", "client_org_id"]).where("state", "<>", "ended").doNothing())
+      .values({ org_id: orgId, client_org_id: clientOrgId, requested_by: actorUser(acting.actor), since: now(), requested_at: now(), requested_access: "full" })
+      .onConflict((oc) => oc.columns(["org_id", "client_org_id"]).where("state", "in", ["requested", "active"]).doNothing())
       .returning("id")
       .executeTakeFirst()
       .catch((err: { code?: string }) => {
@@ -176,6 +177,8 @@ export async function acceptClientLink(db: Handle, acting: Acting, orgId: string
       .where("id", "=", linkId)
       .where("client_org_id", "=", orgId)
       .where("state", "=", "requested")
+      // C-1: a request older than 90 days has expired (the delegation sweep marks it).
+      .where("requested_at", ">", addMs(now(), -REQUEST_DAYS * DAY))
       .returning(["id", "org_id"])
       .executeTakeFirst();
     if (!row) throw new NotFound();

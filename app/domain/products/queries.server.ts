@@ -3,7 +3,7 @@ import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { AutoRenewMethod, PermissionLevel, ProductType } from "../../../db/schema";
 import { allows, type AppAbility } from "../../auth/ability";
-import { isAdminOf, membershipOf, type Actor } from "../../auth/actor";
+import { productReach, type Actor } from "../../auth/actor";
 import { pageCount, pageNumber } from "../../lib/paging";
 import { NotFound } from "../errors";
 import type { Handle } from "../tx.server";
@@ -24,11 +24,13 @@ const uuid = z.string().uuid();
  * permission (own or a team's, O-4/O-7). `ids: null` means "all of the organization".
  */
 function productScope(acting: ProductActing, orgId: string): { ids: string[] | null; levelOf: (id: string) => PermissionLevel } {
-  const membership = membershipOf(acting.actor, orgId);
-  if (!membership) throw new NotFound();
-  if (isAdminOf(acting.actor, orgId)) return { ids: null, levelOf: () => "manage" };
-  const ids = Object.keys(membership.products).filter((id) => allows(acting.ability, "read", "Product", { orgId, id }));
-  return { ids, levelOf: (id) => (allows(acting.ability, "update", "Product", { orgId, id }) ? "manage" : "read") };
+  // Members, and partner users through a delegation (C-3).
+  const reach = productReach(acting.actor, orgId);
+  if (!reach) throw new NotFound();
+  const levelOf = (id: string): PermissionLevel => (allows(acting.ability, "update", "Product", { orgId, id }) ? "manage" : "read");
+  if (reach.all) return { ids: null, levelOf };
+  const ids = reach.ids.filter((id) => allows(acting.ability, "read", "Product", { orgId, id }));
+  return { ids, levelOf };
 }
 
 /** O-9 (and O-4): the products of the organization the user may see, with their level, in SQL. */
@@ -72,7 +74,7 @@ export async function visibleProducts(db: Handle, acting: ProductActing, orgId: 
 /** A product the actor may read, or NotFound (another organization's id learns nothing). */
 export async function readableProduct(db: Handle, acting: ProductActing, orgId: string, productId: string) {
   if (!uuid.safeParse(productId).success) throw new NotFound();
-  if (!membershipOf(acting.actor, orgId) || !allows(acting.ability, "read", "Product", { orgId, id: productId })) throw new NotFound();
+  if (!productReach(acting.actor, orgId) || !allows(acting.ability, "read", "Product", { orgId, id: productId })) throw new NotFound();
   const product = await db
     .selectFrom("products")
     .select(["id", "name", "type", "created_at"])

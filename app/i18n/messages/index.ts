@@ -12,6 +12,7 @@ import { creditNotes } from "./creditNotes";
 import { partners } from "./partners";
 import { partnerBenefits } from "./partnerBenefits";
 import { apiTokens } from "./apiTokens";
+import { clients } from "./clients";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -29,6 +30,7 @@ const areas = [
   partners,
   partnerBenefits,
   apiTokens,
+  clients,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]

@@ -1,0 +1,47 @@
+import type { AbilityBuilder } from "@casl/ability";
+import type { AppAbility } from "./ability";
+import type { UserActor } from "./actor";
+
+/**
+ * C-3/C-4 (issue 7): what a partner user may do in its clients' organizations, from the
+ * delegations its staff rights reach (`actor.delegations`, built by portal_session_actor).
+ * Each kind of right is one rule with an `$in` list, however many clients: a partner with
+ * 10,000 clients gets a handful of rules, not 10,000.
+ *
+ * - full access: the organization (read), every product and mailbox (manage); billing and
+ *   the prepaid account only when the client also gave billing access. Never the client's
+ *   own data, members, invitations, withdrawals or partner links (O-3 stays with its
+ *   legal representative).
+ * - limited access: only the picked products; "manage" lets it change them, "statistics"
+ *   only read them. No billing.
+ * - ClientExport (C-6, used by the export): on the partner organization, per client whose
+ *   billing the partner may see (full access with billing).
+ */
+export function defineDelegationRules(can: AbilityBuilder<AppAbility>["can"], actor: UserActor, adminOf: string[]): void {
+  const delegations = actor.delegations ?? [];
+  // Partner administrators decide the staff rights (C-4).
+  can("manage", "PartnerStaff", { orgId: { $in: adminOf } });
+  if (delegations.length === 0) return;
+  const full: string[] = [];
+  const billing: string[] = [];
+  const limitedOrgs: string[] = [];
+  const readable: string[] = [];
+  const manageable: string[] = [];
+  for (const d of delegations) {
+    full.push(...d.full);
+    billing.push(...d.billing);
+    for (const l of d.limited) {
+      limitedOrgs.push(l.clientOrgId);
+      readable.push(...l.read);
+      manageable.push(...l.manage);
+    }
+    if (d.billing.length > 0) can("create", "ClientExport", { orgId: d.partnerOrgId, clientOrgId: { $in: d.billing } });
+  }
+  can("read", "Organization", { id: { $in: [...full, ...limitedOrgs] } });
+  can("manage", "Product", { orgId: { $in: full } });
+  can("manage", "Mailbox", { orgId: { $in: full } });
+  can(["read", "manage"], "Billing", { orgId: { $in: billing } });
+  can("read", "Product", { orgId: { $in: limitedOrgs }, id: { $in: readable } });
+  can(["read", "update"], "Product", { orgId: { $in: limitedOrgs }, id: { $in: manageable } });
+  can(["read", "update"], "Mailbox", { orgId: { $in: limitedOrgs }, productId: { $in: manageable } });
+}

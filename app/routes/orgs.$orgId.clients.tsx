@@ -1,0 +1,147 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireOrg } from "../auth/request.server";
+import { getDb } from "../db.server";
+import { delegationRequestSchema, endDelegation, endSchema, linkIdSchema, partnerClients, requestDelegation, requestExtension } from "../domain/clients/delegations.server";
+import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
+import { useFormat, useT } from "../i18n/react";
+import { FormError, Notice } from "../components/form";
+import { Pager } from "../components/pager";
+
+// C-1, C-3, C-4, C-7: the partner's clients: ask for access, enter a client's organization,
+// ask for an extension, end the relationship.
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const page = Number(new URL(request.url).searchParams.get("page") ?? 1);
+  const data = await guard(() => partnerClients(getDb(), ctx, ctx.orgId, { page }));
+  return { ...data, orgId: ctx.orgId };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const ctx = await requireOrg(request, context, params.orgId);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  return formAction(async () => {
+    const db = getDb();
+    if (intent === "request") {
+      // The form offers "full", "full with billing" and "limited" in one select.
+      const choice = String(form.get("access") ?? "");
+      const input = parseForm(delegationRequestSchema, {
+        clientOrgId: form.get("clientOrgId"),
+        access: choice === "fullBilling" ? "full" : choice,
+        billing: choice === "fullBilling" ? "yes" : undefined,
+      });
+      await requestDelegation(db, ctx, ctx.orgId, input);
+    } else if (intent === "extension") await requestExtension(db, ctx, ctx.orgId, parseForm(linkIdSchema, form).linkId);
+    else if (intent === "end") await endDelegation(db, ctx, ctx.orgId, parseForm(endSchema, form));
+    else throw new Response("Bad Request", { status: 400 });
+    return redirect(`/orgs/${ctx.orgId}/clients?done=${intent}`);
+  });
+}
+
+export default function Clients() {
+  const d = useLoaderData<typeof loader>();
+  const errors = useActionData<typeof action>() as FormFailure | undefined;
+  const [params] = useSearchParams();
+  const t = useT();
+  const format = useFormat();
+  const done = params.get("done");
+  return (
+    <>
+      <h1>{t("clients.title")}</h1>
+      <p className="hint">{t("clients.intro")}</p>
+      {done ? <Notice>{t(`clients.done.${done}`)}</Notice> : null}
+      <FormError errors={errors} />
+      {d.admin ? (
+        <p>
+          <Link to={`/orgs/${d.orgId}/clients/staff`}>{t("clients.staff.link")}</Link>
+        </p>
+      ) : null}
+      {d.links.length === 0 ? (
+        <p className="empty" data-testid="clients-empty">
+          {t(d.admin ? "clients.empty" : "clients.emptyNoRights")}
+        </p>
+      ) : (
+        <table data-testid="clients">
+          <thead>
+            <tr>
+              <th scope="col">{t("clients.client")}</th>
+              <th scope="col">{t("clients.state")}</th>
+              <th scope="col">{t("clients.accessCol")}</th>
+              <th scope="col">{t("common.actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.links.map((l) => (
+              <tr key={l.id} data-testid={`client-${l.clientName}`}>
+                <td>{l.canEnter ? <Link to={`/orgs/${l.clientOrgId}/products`}>{l.clientName}</Link> : l.clientName}</td>
+                <td>{t(`clients.states.${l.state}`)}</td>
+                <td>
+                  {t(`clients.access.${l.access}${l.billing ? "Billing" : ""}`)}
+                  {l.endsAt ? ` — ${t("clients.delegations.until", { date: format.date(l.endsAt) })}` : null}
+                </td>
+                <td>
+                  {d.canRequest && l.state === "active" && l.endsAt && !l.extensionRequestedAt ? (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="extension" />
+                      <input type="hidden" name="linkId" value={l.id} />
+                      <button type="submit" className="secondary">
+                        {t("clients.extension")}
+                      </button>
+                    </Form>
+                  ) : null}
+                  {d.canRequest ? (
+                    <details>
+                      <summary>{t(l.state === "requested" ? "clients.end.withdrawRequest" : "clients.end.button")}</summary>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="end" />
+                        <input type="hidden" name="linkId" value={l.id} />
+                        <p>{t("clients.end.explain", { other: l.clientName })}</p>
+                        <div className="field">
+                          <label htmlFor={`end-pw-${l.id}`}>{t("clients.end.password")}</label>
+                          <input id={`end-pw-${l.id}`} type="password" name="password" autoComplete="current-password" required />
+                        </div>
+                        <button type="submit" className="danger">
+                          {t("clients.end.button")}
+                        </button>
+                      </Form>
+                    </details>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={d.page} pages={d.pages} keepQuery={false} label={t("common.page", { page: d.page, pages: d.pages })} />
+      {d.canRequest ? (
+        <section className="card" aria-labelledby="ask">
+          <h2 id="ask">{t("clients.request.title")}</h2>
+          <p className="hint">{t("clients.request.intro")}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="request" />
+            <div className="field">
+              <label htmlFor="f-clientOrgId">{t("clients.request.orgId")}</label>
+              <input id="f-clientOrgId" name="clientOrgId" required aria-invalid={errors?.fieldErrors?.clientOrgId ? true : undefined} aria-describedby={errors?.fieldErrors?.clientOrgId ? "f-clientOrgId-error" : undefined} />
+              {errors?.fieldErrors?.clientOrgId ? (
+                <p className="field-error" id="f-clientOrgId-error" role="alert">
+                  {t(errors.fieldErrors.clientOrgId)}
+                </p>
+              ) : null}
+            </div>
+            <div className="field">
+              <label htmlFor="f-access">{t("clients.grant.access")}</label>
+              <select id="f-access" name="access" defaultValue="full">
+                <option value="full">{t("clients.access.full")}</option>
+                <option value="fullBilling">{t("clients.access.fullBilling")}</option>
+                <option value="limited">{t("clients.access.limited")}</option>
+              </select>
+            </div>
+            <button type="submit">{t("clients.request.button")}</button>
+          </Form>
+        </section>
+      ) : null}
+    </>
+  );
+}
