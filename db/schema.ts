@@ -570,6 +570,31 @@ export interface PartnerClientLinksTable {
   since: Timestamp;
 }
 
+// Issue 7, C-6: a partner's export of its clients' billing data (migration 0025); org_id is the partner.
+export type ClientExportFormat = "xlsx" | "csv";
+export type ClientExportStatus = "queued" | "running" | "done" | "failed" | "expired";
+export interface ClientExportsTable {
+  id: Generated<string>;
+  org_id: string;
+  requested_by: string | null;
+  format: ClientExportFormat;
+  language: InvoiceLanguage;
+  /** Zurich calendar days `YYYY-MM-DD` (inclusive); read them as `period_from::text`. */
+  period_from: string | null;
+  period_to: string | null;
+  client_org_id: string | null;
+  status: ColumnType<ClientExportStatus, ClientExportStatus | undefined, ClientExportStatus>;
+  progress: ColumnType<number, number | undefined, number>;
+  rows_total: number | null;
+  rows_written: ColumnType<number, number | undefined, number>;
+  file_size: number | null;
+  failure: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -614,6 +639,7 @@ export interface DB {
   partner_tier_rates: PartnerTierRatesTable;
   credit_note_lines: CreditNoteLinesTable;
   partner_cashback_lines: PartnerCashbackLinesTable;
+  client_exports: ClientExportsTable;
 }
 
 export type User = Selectable<UsersTable>;

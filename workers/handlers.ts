@@ -6,9 +6,16 @@ import { renewalSweep } from "./jobs/renewal-sweep";
 import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
+import { clientExport } from "./jobs/client-export";
+import { expireClientExportFiles } from "./jobs/expire-client-exports";
+
+/** What a running job can report back (BullMQ's job.updateProgress; nothing in-process). */
+export interface JobContext {
+  updateProgress?(percent: number): Promise<void>;
+}
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
-export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
+export async function runJob(db: Database, name: JobName, data: unknown, context: JobContext = {}): Promise<unknown> {
   switch (name) {
     case "deliver-email":
       return deliverEmail(db, jobPayloads["deliver-email"].parse(data));
@@ -22,6 +29,10 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return renewProduct(db, jobPayloads["renew-product"].parse(data));
     case "check-partner-website":
       return checkPartnerWebsite(db, jobPayloads["check-partner-website"].parse(data));
+    case "client-export":
+      return clientExport(db, jobPayloads["client-export"].parse(data), context);
+    case "expire-client-exports":
+      return expireClientExportFiles(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

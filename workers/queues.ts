@@ -10,6 +10,9 @@ export const jobPayloads = {
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
+  // C-6: a partner's export of its clients' billing data, and the 7-day expiry of the files.
+  "client-export": z.object({ exportId: z.string().uuid() }),
+  "expire-client-exports": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -21,4 +24,6 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "sweep-outbox", everyMs: 60 * 1000 },
   // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
   { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // C-6: exports are kept 7 days; hourly is close enough.
+  { name: "expire-client-exports", everyMs: 60 * 60 * 1000 },
 ];

@@ -27,6 +27,7 @@ export interface SubjectShapes {
   PartnerLink: { orgId: string };
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
+  ClientExport: { orgId: string };
 }
 export type SubjectName = keyof SubjectShapes;
 type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
@@ -77,6 +78,12 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can("read", "PartnerApplication", { orgId: { $in: adminOf } });
     can("create", "PartnerApplication", { orgId: { $in: repOf } });
     can(["create", "update"], "PartnerLink", { orgId: { $in: repOf } });
+
+    // --- C-6: exports of the clients' billing data -------------------------------------
+    // The partner's legal representative and administrators request and download them (the
+    // domain also requires the organization to be an approved, active partner).
+    can(["read", "create"], "ClientExport", { orgId: { $in: adminOf } });
+    // --- end C-6 ----------------------------------------------------------------------
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "../auth/request.server";
 import { Pager } from "../components/pager";
 import { getDb } from "../db.server";
@@ -13,7 +13,8 @@ import { useFormat, useLocale, useT } from "../i18n/react";
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
-  return guard(() => resellerSpace(getDb(), ctx, ctx.orgId, { page }));
+  const space = await guard(() => resellerSpace(getDb(), ctx, ctx.orgId, { page }));
+  return { ...space, orgId: ctx.orgId };
 }
 
 export default function ResellerSpace() {
@@ -27,6 +28,9 @@ export default function ResellerSpace() {
     <>
       <h1>{t("partners.space.title")}</h1>
       <p className="hint">{t("partners.space.intro")}</p>
+      <p>
+        <Link to={`/orgs/${d.orgId}/partner/exports`}>{t("clientExports.link")}</Link>
+      </p>
       <section className="card" aria-labelledby="tier" data-testid="tier">
         <h2 id="tier">{d.tier ? t("partners.space.tier", { name: d.tier.name, minimum: m(d.tier.minimum) }) : t("partners.space.noTier")}</h2>
         <p>{t("partners.space.value", { value: m(d.value.amount) })}</p>

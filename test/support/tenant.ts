@@ -146,6 +146,8 @@ export async function populatedOrganization() {
     .insertInto("partner_cashback_lines")
     .values({ org_id: orgId, client_org_id: client.orgId, invoice_id: invoice.id, month: "2099-01-01", rate_bp: 1000, amount: 100, currency: "CHF", created_at: new Date() })
     .execute();
+  // C-6 client exports (migration 0025): an export requested by this organization as partner.
+  await db.insertInto("client_exports").values({ org_id: orgId, requested_by: rep.userId, format: "csv", language: "en", created_at: new Date() }).execute();
   return { orgId, rep, member };
 }
 
