@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { sql } from "kysely";
 import { z } from "zod";
@@ -21,7 +22,7 @@ export const EXPORTS_PAGE_SIZE = 20;
 /** Exports of one partner waiting or running at once; more are refused until one finishes. */
 export const MAX_UNFINISHED_EXPORTS = 3;
 /** Rows per fetch from Postgres and per write to the file. */
-export const EXPORT_CHUNK_ROWS = 5000;
+export const EXPORT_CHUNK_ROWS = 1000;
 
 const day = z
   .string()
@@ -185,16 +186,20 @@ export async function clientExportFile(db: Handle, acting: Acting, orgId: string
     await requireActivePartner(trx, orgId);
     const row = await trx
       .selectFrom("client_exports")
-      .select(["id", "format", "status", "expires_at", "file_size", "created_at", sql<string | null>`period_from::text`.as("period_from"), sql<string | null>`period_to::text`.as("period_to")])
+      .select(["id", "format", "status", "expires_at", "created_at", sql<string | null>`period_from::text`.as("period_from"), sql<string | null>`period_to::text`.as("period_to")])
       .where("id", "=", exportId)
       .where("org_id", "=", orgId)
       .executeTakeFirst();
     if (!row || row.format !== format || shownStatus(row.status, row.expires_at, now()) !== "done") throw new NotFound();
+    const path = exportFilePath(row.id, row.format);
+    // The file lives in EXPORTS_DIR, which the web process and the workers must share.
+    const file = await stat(path).catch(() => null);
+    if (!file) throw new NotFound();
     await audit(trx, acting.actor, { orgId, action: "client_export.downloaded", targetType: "client_export", targetId: row.id });
     const created = row.created_at.toISOString().slice(0, 10);
     return {
-      path: exportFilePath(row.id, row.format),
-      size: Number(row.file_size ?? 0),
+      path,
+      size: file.size,
       contentType: CONTENT_TYPES[row.format],
       fileName: `client-billing-${row.period_from ?? "start"}-${row.period_to ?? created}.${row.format}`,
     };
