@@ -5,7 +5,6 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ROLE, createDb, switchRole, type Database } from "../../../db/client";
 import { migrateToLatest } from "../../../db/migrate";
-import { seedDemo } from "../../../db/seed";
 import { runClientExport } from "../../../app/domain/clients/export-job.server";
 import { exportFilePath } from "../../../app/domain/clients/exports.server";
 
@@ -20,10 +19,22 @@ describe("client exports on the embedded PGlite database", () => {
     process.env.EXPORTS_DIR = join(dir, "exports");
     db = await createDb({ dataDir: join(dir, "pglite") });
     await migrateToLatest(db);
-    await seedDemo(db);
-    // As the owner: three invoices of four lines for each of the demo partner's two clients.
+    // As the owner, in SQL: a partner and its two clients (no demo seed: its password hashing is slow).
+    await sql`insert into users (email, name, password_hash) values
+      ('rep@partner.example', 'Partner Rep', 'x'), ('vogel@client.example', 'Nina Vogel', 'x'), ('studer@client.example', 'Peter Studer', 'x')`.execute(db);
+    // The representative must be a member (a deferred constraint): organizations and memberships in one transaction.
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into organizations (name, legal_rep_user_id) select o.name, u.id from (values
+        ('Helvetia Webpartner AG', 'rep@partner.example'), ('Atelier Vogel', 'vogel@client.example'), ('Bäckerei Studer GmbH', 'studer@client.example')) o(name, email)
+        join users u on u.email = o.email`.execute(trx);
+      await sql`insert into memberships (org_id, user_id, role) select id, legal_rep_user_id, 'admin' from organizations`.execute(trx);
+    });
+    await sql`insert into program_memberships (org_id, program, since) select id, 'partner', now() - interval '2 years' from organizations where name = 'Helvetia Webpartner AG'`.execute(db);
+    await sql`insert into partner_client_links (org_id, client_org_id, state, since)
+      select p.id, c.id, 'active', now() - interval '1 year' from organizations p, organizations c
+      where p.name = 'Helvetia Webpartner AG' and c.name in ('Atelier Vogel', 'Bäckerei Studer GmbH')`.execute(db);
     const { rows } = await sql<{ partner: string; rep: string }>`
-      select o.id as partner, o.legal_rep_user_id as rep from organizations o where o.name = 'Helvetia Webpartner AG'`.execute(db);
+      select id as partner, legal_rep_user_id as rep from organizations where name = 'Helvetia Webpartner AG'`.execute(db);
     const { partner, rep } = rows[0];
     await sql`create temporary table demo_inv as
       select gen_random_uuid() as order_id, gen_random_uuid() as invoice_id, l.client_org_id as org_id, n,
@@ -47,7 +58,7 @@ describe("client exports on the embedded PGlite database", () => {
       exportIds.push(row.id);
     }
     await switchRole(db, APP_ROLE);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     delete process.env.EXPORTS_DIR;
     await db?.destroy();
