@@ -64,4 +64,8 @@ export const config = {
   get secureCookies() {
     return process.env.NODE_ENV === "production" && process.env.DEMO !== "1" && !process.env.INSECURE_COOKIES;
   },
+  /** C-6: where finished client exports are written (shared by the web process and the workers). */
+  get exportsDir() {
+    return process.env.EXPORTS_DIR || "./.data/exports";
+  },
 };

@@ -4,6 +4,7 @@ import { benchToPayPage } from "./to-pay-page";
 import { benchCashbackRun, benchResellerSpace } from "./partner-benefits";
 import { benchApiList } from "./api-list";
 import { benchPartnerAbility } from "./partner-ability";
+import { benchExportXlsx } from "./export-xlsx";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
@@ -13,4 +14,5 @@ await benchCashbackRun();
 await benchResellerSpace();
 await benchApiList();
 await benchPartnerAbility();
+await benchExportXlsx();
 process.exit(0);

@@ -65,3 +65,11 @@ export async function switchRole(db: Database, role: string): Promise<void> {
 export function toCount(value: unknown): number {
   return Number(value ?? 0);
 }
+
+/**
+ * A pg pool: several connections, so a long transaction (an export's server-side cursor) can
+ * run beside short ones. PGlite is one connection whose transactions run one after another.
+ */
+export function hasConnectionPool(db: object): boolean {
+  return multiStatement.has(db);
+}

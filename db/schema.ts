@@ -619,6 +619,31 @@ export interface PartnerLinkWarningsTable {
   sent_at: Timestamp;
 }
 
+// Issue 7, C-6: a partner's export of its clients' billing data (migration 0025); org_id is the partner.
+export type ClientExportFormat = "xlsx" | "csv";
+export type ClientExportStatus = "queued" | "running" | "done" | "failed" | "expired";
+export interface ClientExportsTable {
+  id: Generated<string>;
+  org_id: string;
+  requested_by: string | null;
+  format: ClientExportFormat;
+  language: InvoiceLanguage;
+  /** Zurich calendar days `YYYY-MM-DD` (inclusive); read them as `period_from::text`. */
+  period_from: string | null;
+  period_to: string | null;
+  client_org_id: string | null;
+  status: ColumnType<ClientExportStatus, ClientExportStatus | undefined, ClientExportStatus>;
+  progress: ColumnType<number, number | undefined, number>;
+  rows_total: number | null;
+  rows_written: ColumnType<number, number | undefined, number>;
+  file_size: number | null;
+  failure: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -737,6 +762,7 @@ export interface ApiTokensTable {
   partner_link_products: PartnerLinkProductsTable;
   partner_staff_rights: PartnerStaffRightsTable;
   partner_link_warnings: PartnerLinkWarningsTable;
+  client_exports: ClientExportsTable;
 }
 
 export type User = Selectable<UsersTable>;

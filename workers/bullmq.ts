@@ -49,7 +49,7 @@ export async function startBullWorkers(db: Database, opts: BullOptions & { concu
     await sink.queue.upsertJobScheduler(`schedule-${s.name}`, { every: s.everyMs }, { name: s.name, data: {} });
   }
   const connection = connect(opts.redisUrl);
-  const worker = new Worker(QUEUE, (job) => runJob(db, job.name as JobName, job.data), {
+  const worker = new Worker(QUEUE, (job) => runJob(db, job.name as JobName, job.data, { updateProgress: (p) => job.updateProgress(p) }), {
     connection,
     prefix: opts.prefix ?? "portal",
     concurrency: opts.concurrency ?? 10,

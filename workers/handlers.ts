@@ -9,9 +9,16 @@ import { checkPartnerWebsite } from "./jobs/check-partner-website";
 import { partnerCashback, partnerCashbackSweep } from "./jobs/partner-cashback";
 import { partnerEligibility, partnerEligibilitySweep } from "./jobs/partner-eligibility";
 import { delegationSweep } from "./jobs/delegation-sweep";
+import { clientExport } from "./jobs/client-export";
+import { expireClientExportFiles } from "./jobs/expire-client-exports";
+
+/** What a running job can report back (BullMQ's job.updateProgress; nothing in-process). */
+export interface JobContext {
+  updateProgress?(percent: number): Promise<void>;
+}
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
-export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
+export async function runJob(db: Database, name: JobName, data: unknown, context: JobContext = {}): Promise<unknown> {
   switch (name) {
     case "deliver-email":
       return deliverEmail(db, jobPayloads["deliver-email"].parse(data));
@@ -35,6 +42,10 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return partnerEligibility(db, jobPayloads["partner-eligibility"].parse(data));
     case "delegation-sweep":
       return delegationSweep(db);
+    case "client-export":
+      return clientExport(db, jobPayloads["client-export"].parse(data), context);
+    case "expire-client-exports":
+      return expireClientExportFiles(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -17,6 +17,9 @@ export const jobPayloads = {
   "partner-eligibility-sweep": z.object({}),
   "partner-eligibility": z.object({ orgId: z.string().uuid() }),
   "delegation-sweep": z.object({}),
+  // C-6: a partner's export of its clients' billing data, and the 7-day expiry of the files.
+  "client-export": z.object({ exportId: z.string().uuid() }),
+  "expire-client-exports": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -34,4 +37,6 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "partner-eligibility-sweep", everyMs: 24 * 60 * 60 * 1000 },
   // C-1/C-3: expired requests, delegations past their end date, end-date warnings; idempotent.
   { name: "delegation-sweep", everyMs: 60 * 60 * 1000 },
+  // C-6: exports are kept 7 days; hourly is close enough.
+  { name: "expire-client-exports", everyMs: 60 * 60 * 1000 },
 ];

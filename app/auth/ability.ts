@@ -28,9 +28,10 @@ export interface SubjectShapes {
   PartnerLink: { orgId: string };
   StaffAccount: { id?: string };
   StaffAuditLog: Record<string, never>;
-  // Issue 7 (C-4, C-6): staff rights of a partner; a partner's export of a client's billing data.
+  // Issue 7 (C-4, C-6): staff rights of a partner; a partner's export of its clients' billing
+  // data (on the partner organization; per client where a delegation decides).
   PartnerStaff: { orgId: string };
-  ClientExport: { orgId: string; clientOrgId: string };
+  ClientExport: { orgId: string; clientOrgId?: string };
 }
 export type SubjectName = keyof SubjectShapes;
 type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
@@ -85,6 +86,12 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can("delete", "PartnerLink", { orgId: { $in: repOf } });
     // C-3/C-4: partner users acting in their clients' organizations (delegation-rules.ts).
     defineDelegationRules(can, actor, adminOf);
+
+    // --- C-6: exports of the clients' billing data -------------------------------------
+    // The partner's legal representative and administrators request and download them (the
+    // domain also requires the organization to be an approved, active partner).
+    can(["read", "create"], "ClientExport", { orgId: { $in: adminOf } });
+    // --- end C-6 ----------------------------------------------------------------------
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");

@@ -32,7 +32,7 @@ export default function ResellerSpace() {
       <h1>{t("partners.space.title")}</h1>
       <p className="hint">{t("partners.space.intro")}</p>
       <nav aria-label={t("partners.space.title")}>
-        <Link to={`/orgs/${d.orgId}/partner/cashback`}>{t("partners.cashback.title")}</Link> · <Link to={`/orgs/${d.orgId}/partner/domain-prices`}>{t("partners.domainPrices.title")}</Link>
+        <Link to={`/orgs/${d.orgId}/partner/cashback`}>{t("partners.cashback.title")}</Link> · <Link to={`/orgs/${d.orgId}/partner/domain-prices`}>{t("partners.domainPrices.title")}</Link> · <Link to={`/orgs/${d.orgId}/partner/exports`}>{t("clientExports.link")}</Link>
       </nav>
       <section className="card" aria-labelledby="tier" data-testid="tier">
         <h2 id="tier">{d.tier ? t("partners.space.tier", { name: t(`partners.tier.${d.tier.code}`), minimum: m(d.tier.minimum) }) : t("partners.space.noTier")}</h2>

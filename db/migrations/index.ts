@@ -16,6 +16,7 @@ import * as m0022 from "./0022_delegation_access";
 import * as m0023 from "./0023_partner_benefits";
 import * as m0029 from "./0029_api_tokens";
 import * as m0024 from "./0024_client_delegation";
+import * as m0025 from "./0025_client_exports";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "0023_partner_benefits": m0023,
   "0029_api_tokens": m0029,
   "0024_client_delegation": m0024,
+  "0025_client_exports": m0025,
 };

@@ -160,6 +160,8 @@ export async function populatedOrganization() {
     .values({ org_id: orgId, referred_org_id: client.orgId, invoice_id: invoice.id, rate_bp: 1000, amount: 100, currency: "CHF", created_at: new Date() })
     .execute();
   await db.insertInto("partner_eligibility_checks").values({ org_id: orgId, year: 2099, value_amount: 200000, value_threshold: 200000, currency: "CHF", below: false, checked_at: new Date() }).execute();
+  // C-6 client exports (migration 0025): an export requested by this organization as partner.
+  await db.insertInto("client_exports").values({ org_id: orgId, requested_by: rep.userId, format: "csv", language: "en", created_at: new Date() }).execute();
   return { orgId, rep, member };
 }
 

@@ -13,6 +13,7 @@ import { partners } from "./partners";
 import { partnerBenefits } from "./partnerBenefits";
 import { apiTokens } from "./apiTokens";
 import { clients } from "./clients";
+import { clientExports } from "./clientExports";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -31,6 +32,7 @@ const areas = [
   partnerBenefits,
   apiTokens,
   clients,
+  clientExports,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
