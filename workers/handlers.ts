@@ -6,6 +6,7 @@ import { renewalSweep } from "./jobs/renewal-sweep";
 import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
+import { closeTenders, tenderDigest } from "./jobs/tenders";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -22,6 +23,10 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return renewProduct(db, jobPayloads["renew-product"].parse(data));
     case "check-partner-website":
       return checkPartnerWebsite(db, jobPayloads["check-partner-website"].parse(data));
+    case "close-tenders":
+      return closeTenders(db);
+    case "tender-digest":
+      return tenderDigest(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

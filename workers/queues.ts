@@ -10,6 +10,8 @@ export const jobPayloads = {
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
+  "close-tenders": z.object({}),
+  "tender-digest": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -21,4 +23,8 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "sweep-outbox", everyMs: 60 * 1000 },
   // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
   { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // T-2: tenders close at their deadline (the answer check refuses late answers meanwhile).
+  { name: "close-tenders", everyMs: 15 * 60 * 1000 },
+  // T-2: one digest per partner and day (tender_digests' key), whatever the run count.
+  { name: "tender-digest", everyMs: 24 * 60 * 60 * 1000 },
 ];
