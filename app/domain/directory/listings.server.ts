@@ -31,7 +31,7 @@ export const listingSchema = z.object({
   languages: z.array(z.enum(CONTENT_LANGUAGES, { message: "errors.invalid" }), { message: "directory.errors.languages" }).min(1, "directory.errors.languages").max(4),
   regions: z.array(z.string().refine(isRegion, "errors.invalid"), { message: "directory.errors.regions" }).min(1, "directory.errors.regions").max(60),
   specialties: z.array(z.enum(TENDER_CATEGORIES, { message: "errors.invalid" }), { message: "directory.errors.specialties" }).min(1, "directory.errors.specialties").max(12),
-  listed: z.literal("yes").optional(),
+  listed: z.string().max(3).optional(),
 });
 export type ListingInput = z.infer<typeof listingSchema>;
 

@@ -65,7 +65,7 @@ export const proposalSchema = z
 export type ProposalInput = z.infer<typeof proposalSchema>;
 
 export const alertsSchema = z.object({
-  enabled: z.literal("yes").optional(),
+  enabled: z.string().max(3).optional(),
   categories: z.array(z.enum(TENDER_CATEGORIES, { message: "errors.invalid" })).max(TENDER_CATEGORIES.length).default([]),
   regions: z.array(z.string().refine(isRegion, "errors.invalid")).max(60).default([]),
   email: emailField,
