@@ -59,7 +59,7 @@ export default function NewPublicTender() {
             <Field name="contactEmail" type="email" label={t("tenders.field.contactEmail")} errors={errors} required maxLength={LIMITS.email} autoComplete="email" hint={t("tenders.field.contactEmailHint")} />
             {/* Honeypot: hidden from people and assistive technology; bots fill it in. */}
             <div className="honeypot" aria-hidden="true">
-              <label htmlFor="f-website">Website</label>
+              <label htmlFor="f-website">Leave this field empty</label>
               <input id="f-website" name="website" type="text" tabIndex={-1} autoComplete="off" />
             </div>
             <button type="submit">{t("tenders.public.submit")}</button>
