@@ -15,7 +15,7 @@ export function benchDatabaseUrl(name = "portal_bench"): string {
 }
 
 /** Drops and recreates database `name`, migrated; returns an owner handle on it. */
-async function freshDatabase(name: string) {
+export async function freshDatabase(name: string) {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);

@@ -659,6 +659,23 @@ export interface DirectoryListingsTable {
   search: ColumnType<string, never, never>;
 }
 
+/** The public directory (a read-only view of the visible listings). */
+export interface DirectoryPublicView {
+  org_id: string;
+  slug: string;
+  name: string;
+  description: string;
+  description_language: Locale;
+  website: string | null;
+  logo_url: string | null;
+  languages: string[];
+  regions: string[];
+  specialties: string[];
+  partner_status: "active" | "review" | null;
+  search: string;
+  updated_at: Date;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -708,6 +725,7 @@ export interface DB {
   tender_alerts: TenderAlertsTable;
   tender_digests: TenderDigestsTable;
   directory_listings: DirectoryListingsTable;
+  directory_public: DirectoryPublicView;
 }
 
 export type User = Selectable<UsersTable>;

@@ -24,8 +24,8 @@ import { runScript } from "./sql-script";
 //     organization), so the two tables' policies do not recurse into each other;
 //   - app.tender_board = a partner organization the transaction acts for: that partner reads
 //     open tenders and those it answered (T-2); no setting, no board;
-//   - app.job = 'tenders': the closing and digest jobs; app.job = 'directory': the public
-//     directory reads visible listings only.
+//   - app.job = 'tenders': the closing and digest jobs;
+//   - the public directory reads the view directory_public (visible listings only, read only).
 export async function up(db: Kysely<any>): Promise<void> {
   await runScript(
     db,
@@ -189,7 +189,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     create policy tenders_job on tender_digests using ((select app_job()) = 'tenders') with check ((select app_job()) = 'tenders');
     create policy tenders_job on program_memberships for select using ((select app_job()) = 'tenders' and program = 'partner');
 
-    create policy public_directory on directory_listings for select using ((select app_job()) = 'directory' and visible);
+    -- T-3: the public directory reads this view: visible listings and their public columns only.
+    -- It runs with its owner's rights, not under the tenant policy: row-level security would
+    -- keep the planner from using the search index (@@ and the array operators are not
+    -- leakproof), and visitors act for no organization anyway. The portal may only read it.
+    create view directory_public as
+      select org_id, slug, name, description, description_language, website, logo_url, languages, regions, specialties, partner_status, search, updated_at
+      from directory_listings where visible;
+    revoke all on directory_public from portal_app;
+    grant select on directory_public to portal_app;
   `,
   );
 }

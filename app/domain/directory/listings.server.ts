@@ -6,10 +6,9 @@ import { now } from "../../lib/clock";
 import { pageCount, pageNumber } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Invalid, isUniqueViolation, NotFound } from "../errors";
-import { asJob } from "../jobs/as-job.server";
 import type { Acting } from "../orgs/member-fields";
 import { normalizeWebsite } from "../partners/website.server";
-import { withActor, type Handle, type Tx } from "../tx.server";
+import { transaction, withActor, type Handle, type Tx } from "../tx.server";
 import { isPartner } from "../tenders/board.server";
 import { CONTENT_LANGUAGES, isRegion, TENDER_CATEGORIES } from "../tenders/catalog";
 
@@ -149,9 +148,9 @@ export function directoryTsQuery(text: string) {
   return sql`(websearch_to_tsquery('german', ${text}) || websearch_to_tsquery('french', ${text}) || websearch_to_tsquery('italian', ${text}) || websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('simple', ${text}))`;
 }
 
-/** The directory's filters as one condition on directory_listings `l` (visible listings only). */
+/** The directory's filters as one condition on the public view `l` (which holds visible listings only). */
 export function directoryWhere(q: DirectoryQuery): Expression<SqlBool> {
-  const parts = [sql`l.visible`];
+  const parts = [sql`true`];
   if (q.text) parts.push(sql`l.search @@ ${directoryTsQuery(q.text)}`);
   if (q.region) {
     parts.push(
@@ -180,24 +179,26 @@ export function cleanDirectoryQuery(params: URLSearchParams): DirectoryQuery {
   };
 }
 
+/** One page of the directory: by relevance when there is a text, then by name. */
+export function directoryPage(trx: Handle, q: DirectoryQuery, page: number) {
+  let query = trx
+    .selectFrom("directory_public as l")
+    .where(directoryWhere(q))
+    .select(["l.slug", "l.name", "l.description", "l.logo_url", "l.languages", "l.regions", "l.specialties", "l.partner_status"]);
+  if (q.text) query = query.orderBy(sql`ts_rank(l.search, ${directoryTsQuery(q.text)}) desc`);
+  return query
+    .orderBy(sql`lower(l.name)`)
+    .orderBy("l.org_id")
+    .limit(DIRECTORY_PAGE_SIZE)
+    .offset((page - 1) * DIRECTORY_PAGE_SIZE);
+}
+
 /** T-3: the public directory: full-text search and filters, by relevance (then name), one page at a time. */
 export async function searchDirectory(db: Handle, q: DirectoryQuery) {
   const page = pageNumber(q.page);
-  return asJob(db, "directory", async (trx) => {
-    const where = directoryWhere(q);
-    const { n } = await trx.selectFrom("directory_listings as l").where(where).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
-    const rank = q.text ? sql<number>`ts_rank(l.search, ${directoryTsQuery(q.text)})` : sql<number>`0`;
-    const partners = await trx
-      .selectFrom("directory_listings as l")
-      .where(where)
-      .select(["l.slug", "l.name", "l.description", "l.logo_url", "l.languages", "l.regions", "l.specialties", "l.partner_status"])
-      .select(rank.as("rank"))
-      .orderBy(sql`${rank} desc`)
-      .orderBy(sql`lower(l.name)`)
-      .orderBy("l.org_id")
-      .limit(DIRECTORY_PAGE_SIZE)
-      .offset((page - 1) * DIRECTORY_PAGE_SIZE)
-      .execute();
+  return transaction(db, async (trx) => {
+    const { n } = await trx.selectFrom("directory_public as l").where(directoryWhere(q)).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+    const partners = await directoryPage(trx, q, page).execute();
     return { partners, total: n, page, pages: pageCount(n, DIRECTORY_PAGE_SIZE) };
   });
 }
@@ -205,12 +206,11 @@ export async function searchDirectory(db: Handle, q: DirectoryQuery) {
 /** T-3: one partner's public page, or NotFound when it is not listed (any more). */
 export async function directoryEntry(db: Handle, slug: string) {
   if (!/^[a-z0-9-]{1,80}$/.test(slug)) throw new NotFound();
-  return asJob(db, "directory", async (trx) => {
+  return transaction(db, async (trx) => {
     const entry = await trx
-      .selectFrom("directory_listings as l")
+      .selectFrom("directory_public as l")
       .select(["l.slug", "l.name", "l.description", "l.description_language", "l.website", "l.logo_url", "l.languages", "l.regions", "l.specialties", "l.partner_status"])
       .where("l.slug", "=", slug)
-      .where("l.visible", "=", true)
       .executeTakeFirst();
     if (!entry) throw new NotFound();
     return entry;
