@@ -32,7 +32,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const here = `/tenders/t/${params.token}`;
   return formAction(async () => {
     if (intent === "confirm") {
-      await confirmTender(getDb(), who.kind === "link" ? who.token : "", who.kind === "link" ? who.ip : "");
+      await confirmTender(getDb(), params.token ?? "", clientIp(request, context));
       return redirect(`${here}?done=confirmed`);
     }
     if (intent === "select") {

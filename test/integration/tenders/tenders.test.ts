@@ -200,10 +200,12 @@ describe("tenders", () => {
     expect(otherPage).not.toContain("Reminder (P-6)");
   });
 
-  it("T-2: answers after the deadline are refused at once, before the closing job runs; the job then closes the tender (twice changes nothing) and drops unconfirmed tenders", async () => {
-    const { tender } = await publishedVisitorTender({ deadline: deadlineIn(2), title: `Short deadline ${Date.now()}` });
+  it("T-2: answers after the deadline are refused at once, before the closing job runs; the job then closes the tender (twice changes nothing), the submitter can still select an answer given in time, and unconfirmed tenders are dropped", async () => {
+    const { tender, token } = await publishedVisitorTender({ deadline: deadlineIn(2), title: `Short deadline ${Date.now()}` });
     const unconfirmedEmail = uniqueEmail("unconfirmed");
     expect((await new Client().post("/tenders/new", { ...tenderForm({ deadline: deadlineIn(30) }), contactEmail: unconfirmedEmail, website: "" })).status).toBe(302);
+    const early = await partnerOrg();
+    expect((await (await signedIn(early)).post(`/orgs/${early.orgId}/tender-board/${tender.id}`, proposalForm())).status).toBe(302);
     const partner = await partnerOrg();
     const client = await signedIn(partner);
     const late = new Date(tender.deadline.getTime() + 1000);
@@ -215,6 +217,10 @@ describe("tenders", () => {
     expect(await runJob(appDb(), "close-tenders", {})).toMatchObject({ closed: 1 });
     expect(await testDb().selectFrom("tenders").select(["status", "closed_reason"]).where("id", "=", tender.id).executeTakeFirst()).toEqual({ status: "closed", closed_reason: "deadline" });
     expect(await runJob(appDb(), "close-tenders", {})).toEqual({ closed: 0, purged: 0 });
+    // The answer period is over, the choice is not: the submitter still selects the answer it got in time.
+    const [inTime] = await proposalsOf(tender.id);
+    expect((await new Client().post(`/tenders/t/${token}`, { intent: "select", proposalId: inTime.id, confirm: "yes" })).status).toBe(302);
+    expect(await testDb().selectFrom("tenders").select(["status", "closed_reason"]).where("id", "=", tender.id).executeTakeFirst()).toEqual({ status: "closed", closed_reason: "awarded" });
     // A week later the never-confirmed tender is gone.
     setClock(() => new Date(Date.now() + 8 * 86_400_000));
     expect((await runJob(appDb(), "close-tenders", {})) as { purged: number }).toMatchObject({ purged: expect.any(Number) });
