@@ -5,6 +5,7 @@ import { benchCashbackRun, benchResellerSpace } from "./partner-benefits";
 import { benchApiList } from "./api-list";
 import { benchPartnerAbility } from "./partner-ability";
 import { benchExportXlsx } from "./export-xlsx";
+import { benchDirectorySearch } from "./directory-search";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
@@ -15,4 +16,5 @@ await benchResellerSpace();
 await benchApiList();
 await benchPartnerAbility();
 await benchExportXlsx();
+await benchDirectorySearch();
 process.exit(0);

@@ -644,6 +644,112 @@ export interface ClientExportsTable {
   expires_at: Timestamp | null;
 }
 
+// Issue 8: tenders (T-1, T-2, P-6) and the partner directory (T-3) (migration 0026).
+export type TenderStatus = "unconfirmed" | "open" | "closed";
+export type TenderClosedReason = "deadline" | "withdrawn" | "awarded";
+export type ProposalStatus = "submitted" | "selected" | "declined";
+
+export interface TendersTable {
+  id: Generated<string>;
+  /** The customer organization that posted it in the portal; null for a visitor's tender. */
+  org_id: string | null;
+  posted_by: string | null;
+  title: string;
+  description: string;
+  categories: string[];
+  budget_min: number;
+  budget_max: number;
+  currency: Currency;
+  /** A canton (CH-ZH) or a country (DE). */
+  region: string;
+  language: Locale;
+  deadline: Timestamp;
+  contact_email: string;
+  status: Generated<TenderStatus>;
+  closed_reason: TenderClosedReason | null;
+  /** The private link of a visitor's tender (sha-256 of the token); null for an organization's. */
+  access_token_hash: string | null;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+  closed_at: Timestamp | null;
+}
+
+export interface TenderProposalsTable {
+  id: Generated<string>;
+  tender_id: string;
+  /** The partner organization. */
+  org_id: string;
+  submitted_by: string | null;
+  partner_name: string;
+  contact_email: string;
+  body: string;
+  price_min: number;
+  price_max: number;
+  currency: Currency;
+  timeline: string;
+  /** P-6: the partner had committed to use only the provider's products for tender contracts. */
+  provider_products_only: boolean;
+  status: Generated<ProposalStatus>;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+export interface TenderAlertsTable {
+  org_id: string;
+  enabled: boolean;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  regions: ColumnType<string[], string[] | undefined, string[]>;
+  email: string;
+  /** The language of the digest mail. */
+  locale: ColumnType<"de" | "fr" | "en", "de" | "fr" | "en" | undefined, "de" | "fr" | "en">;
+  enabled_since: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface TenderDigestsTable {
+  org_id: string;
+  /** A calendar day (Zurich); read it as `day::text`. */
+  day: ColumnType<Date, string, string>;
+  tender_ids: string[];
+  sent_at: Timestamp;
+}
+
+export interface DirectoryListingsTable {
+  org_id: string;
+  slug: string;
+  name: string;
+  description: string;
+  description_language: Locale;
+  website: string | null;
+  logo_url: string | null;
+  languages: string[];
+  regions: string[];
+  specialties: string[];
+  listed: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Kept by triggers from program_memberships; whatever is written here is replaced. */
+  partner_status: ColumnType<"active" | "review" | null, never, never>;
+  updated_at: Timestamp;
+  visible: ColumnType<boolean, never, never>;
+  search: ColumnType<string, never, never>;
+}
+
+/** The public directory (a read-only view of the visible listings). */
+export interface DirectoryPublicView {
+  org_id: string;
+  slug: string;
+  name: string;
+  description: string;
+  description_language: Locale;
+  website: string | null;
+  logo_url: string | null;
+  languages: string[];
+  regions: string[];
+  specialties: string[];
+  partner_status: "active" | "review" | null;
+  search: string;
+  updated_at: Date;
+}
+
 export interface DB {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -763,6 +869,12 @@ export interface ApiTokensTable {
   partner_staff_rights: PartnerStaffRightsTable;
   partner_link_warnings: PartnerLinkWarningsTable;
   client_exports: ClientExportsTable;
+  tenders: TendersTable;
+  tender_proposals: TenderProposalsTable;
+  tender_alerts: TenderAlertsTable;
+  tender_digests: TenderDigestsTable;
+  directory_listings: DirectoryListingsTable;
+  directory_public: DirectoryPublicView;
 }
 
 export type User = Selectable<UsersTable>;

@@ -277,6 +277,50 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     // P-9/P-10: twelve months of revenue, discounts and cashback for the partner's chart.
     await seedPartnerRevenue(trx, { partner, partnerName: "Helvetia Webpartner AG", studer, vogel, vogelName: "Atelier Vogel" }, today);
 
+    // Issue 8 (T-3, T-2): the partner's public directory listing and its daily tender e-mail,
+    // and one open tender of a customer that the partner sees on its board.
+    await trx
+      .insertInto("directory_listings")
+      .values({
+        org_id: partner,
+        slug: "helvetia-webpartner-ag",
+        name: "Helvetia Webpartner AG",
+        description:
+          "Wir entwickeln Webseiten und Onlineshops für KMU in Bern und der ganzen Schweiz, hosten sie beim Anbieter und betreuen E-Mail, Domains und Migrationen – persönlich und zweisprachig.",
+        description_language: "de",
+        website: "https://helvetia-partner.ch/",
+        languages: ["de", "fr", "en"],
+        regions: ["CH-BE", "CH-ZH", "CH-FR", "CH"],
+        specialties: ["website", "ecommerce", "hosting", "email", "migration"],
+        updated_at: yearAgo,
+      })
+      .execute();
+    await trx
+      .insertInto("tender_alerts")
+      .values({ org_id: partner, enabled: true, categories: [], regions: ["CH-BE", "CH-ZH", "CH-FR"], email: "thomas.graf@helvetia-partner.ch", locale: "de", enabled_since: yearAgo, updated_at: yearAgo })
+      .execute();
+    await trx
+      .insertInto("tenders")
+      .values({
+        org_id: leman,
+        posted_by: claire,
+        title: "Refonte du site lemandigital.ch avec réservation en ligne",
+        description:
+          "Nous cherchons un partenaire pour refaire notre site (FR/DE), ajouter un module de réservation et migrer nos boîtes aux lettres. Hébergement chez le fournisseur souhaité.",
+        categories: ["website", "migration"],
+        budget_min: 800000,
+        budget_max: 1500000,
+        currency: "CHF",
+        region: "CH-VD",
+        language: "fr",
+        deadline: new Date(today.getTime() + 21 * 86_400_000),
+        contact_email: "claire.dubois@lemandigital.ch",
+        status: "open",
+        created_at: today,
+        published_at: today,
+      })
+      .execute();
+
     await trx
       .insertInto("audit_log")
       .values({ action: "demo.seeded", data: JSON.stringify({ organizations: [alpine, leman, partner, studer, vogel, affiliate] }) })

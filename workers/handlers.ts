@@ -16,6 +16,7 @@ import { expireClientExportFiles } from "./jobs/expire-client-exports";
 export interface JobContext {
   updateProgress?(percent: number): Promise<void>;
 }
+import { closeTenders, tenderDigest } from "./jobs/tenders";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown, context: JobContext = {}): Promise<unknown> {
@@ -46,6 +47,10 @@ export async function runJob(db: Database, name: JobName, data: unknown, context
       return clientExport(db, jobPayloads["client-export"].parse(data), context);
     case "expire-client-exports":
       return expireClientExportFiles(db);
+    case "close-tenders":
+      return closeTenders(db);
+    case "tender-digest":
+      return tenderDigest(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

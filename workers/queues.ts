@@ -20,6 +20,8 @@ export const jobPayloads = {
   // C-6: a partner's export of its clients' billing data, and the 7-day expiry of the files.
   "client-export": z.object({ exportId: z.string().uuid() }),
   "expire-client-exports": z.object({}),
+  "close-tenders": z.object({}),
+  "tender-digest": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -39,4 +41,8 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "delegation-sweep", everyMs: 60 * 60 * 1000 },
   // C-6: exports are kept 7 days; hourly is close enough.
   { name: "expire-client-exports", everyMs: 60 * 60 * 1000 },
+  // T-2: tenders close at their deadline (the answer check refuses late answers meanwhile).
+  { name: "close-tenders", everyMs: 15 * 60 * 1000 },
+  // T-2: one digest per partner and day (tender_digests' key), whatever the run count.
+  { name: "tender-digest", everyMs: 24 * 60 * 60 * 1000 },
 ];

@@ -32,6 +32,12 @@ export interface SubjectShapes {
   // data (on the partner organization; per client where a delegation decides).
   PartnerStaff: { orgId: string };
   ClientExport: { orgId: string; clientOrgId?: string };
+  // Issue 8: tenders and the partner directory (T-1 … T-3).
+  Tender: { orgId: string };
+  TenderBoard: { orgId: string };
+  TenderProposal: { orgId: string };
+  TenderAlerts: { orgId: string };
+  DirectoryListing: { orgId: string };
 }
 export type SubjectName = keyof SubjectShapes;
 type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
@@ -92,6 +98,16 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     // domain also requires the organization to be an approved, active partner).
     can(["read", "create"], "ClientExport", { orgId: { $in: adminOf } });
     // --- end C-6 ----------------------------------------------------------------------
+    // Issue 8 (T-1 … T-3): administrators post their organization's tenders and decide on them.
+    // The tender board (T-2) is for every member, answering and the partner settings (digest,
+    // directory listing) for administrators; the domain also requires the organization to be a
+    // partner, which the actor does not know.
+    can(["read", "create", "update"], "Tender", { orgId: { $in: adminOf } });
+    can("read", "TenderBoard", { orgId: { $in: memberOf } });
+    can("create", "TenderProposal", { orgId: { $in: adminOf } });
+    can("manage", "TenderAlerts", { orgId: { $in: adminOf } });
+    can("read", "DirectoryListing", { orgId: { $in: memberOf } });
+    can("manage", "DirectoryListing", { orgId: { $in: adminOf } });
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");

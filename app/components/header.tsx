@@ -21,6 +21,8 @@ export function Header({ data }: { data: RootData | undefined }) {
         {t("app.name")}
       </Link>
       <nav aria-label={t("nav.account")} className="topnav">
+        <Link to="/partners">{t("directory.nav")}</Link>
+        <Link to="/tenders/new">{t("tenders.nav.post")}</Link>
         {user ? (
           <>
             <Link to="/account">{user.name}</Link>

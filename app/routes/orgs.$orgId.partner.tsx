@@ -57,7 +57,9 @@ export default function PartnerProgram() {
       {d.program?.program === "partner" ? (
         <p data-testid="program">
           {t("partners.isPartner")}{" "}
-          {d.program.status === "active" ? <Link to={`/orgs/${d.orgId}/partner/space`}>{t("partners.space.link")}</Link> : null}
+          {d.program.status === "active" ? <Link to={`/orgs/${d.orgId}/partner/space`}>{t("partners.space.link")}</Link> : null}{" "}
+          <Link to={`/orgs/${d.orgId}/tender-board`}>{t("tenders.nav.board")}</Link>{" "}
+          <Link to={`/orgs/${d.orgId}/directory-listing`}>{t("directory.nav.listing")}</Link>
         </p>
       ) : null}
       {d.program?.program === "affiliate" ? (

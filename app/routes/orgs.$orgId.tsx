@@ -26,6 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       readBilling: allows(ctx.ability, "read", "Billing", org),
       withdraw: allows(ctx.ability, "create", "Withdrawal", org),
       readPartner: allows(ctx.ability, "read", "PartnerApplication", org),
+      postTenders: allows(ctx.ability, "create", "Tender", org),
     },
   };
 }
@@ -95,6 +96,11 @@ export default function OrgLayout() {
           {can.delegations ? (
             <li>
               <NavLink to={`${base}/delegations`}>{t("clients.delegations.nav")}</NavLink>
+            </li>
+          ) : null}
+          {can.postTenders ? (
+            <li>
+              <NavLink to={`${base}/tenders`}>{t("tenders.nav.mine")}</NavLink>
             </li>
           ) : null}
           {can.readAudit ? (

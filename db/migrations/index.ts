@@ -17,6 +17,7 @@ import * as m0023 from "./0023_partner_benefits";
 import * as m0029 from "./0029_api_tokens";
 import * as m0024 from "./0024_client_delegation";
 import * as m0025 from "./0025_client_exports";
+import * as m0026 from "./0026_tenders_directory";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0029_api_tokens": m0029,
   "0024_client_delegation": m0024,
   "0025_client_exports": m0025,
+  "0026_tenders_directory": m0026,
 };

@@ -162,6 +162,23 @@ export async function populatedOrganization() {
   await db.insertInto("partner_eligibility_checks").values({ org_id: orgId, year: 2099, value_amount: 200000, value_threshold: 200000, currency: "CHF", below: false, checked_at: new Date() }).execute();
   // C-6 client exports (migration 0025): an export requested by this organization as partner.
   await db.insertInto("client_exports").values({ org_id: orgId, requested_by: rep.userId, format: "csv", language: "en", created_at: new Date() }).execute();
+  // Issue 8 (migration 0026): a tender of this organization with a proposal (this organization
+  // answering it as partner), its tender alerts, a digest and its directory listing.
+  const tender = await db
+    .insertInto("tenders")
+    .values({ org_id: orgId, posted_by: rep.userId, title: "Fixture tender", description: "A fixture tender for the tenant tests.", categories: ["website"], budget_min: 100000, budget_max: 200000, currency: "CHF", region: "CH-ZH", language: "de", deadline: new Date(Date.now() + 10 * 86_400_000), contact_email: rep.email, status: "open", created_at: new Date(), published_at: new Date() })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("tender_proposals")
+    .values({ tender_id: tender.id, org_id: orgId, submitted_by: rep.userId, partner_name: "Tenant", contact_email: rep.email, body: "A fixture proposal for the tenant tests.", price_min: 100000, price_max: 150000, currency: "CHF", timeline: "4 weeks", provider_products_only: true, created_at: new Date() })
+    .execute();
+  await db.insertInto("tender_alerts").values({ org_id: orgId, enabled: true, categories: ["website"], regions: ["CH"], email: rep.email, enabled_since: new Date(), updated_at: new Date() }).execute();
+  await db.insertInto("tender_digests").values({ org_id: orgId, day: "2099-01-01", tender_ids: [tender.id], sent_at: new Date() }).execute();
+  await db
+    .insertInto("directory_listings")
+    .values({ org_id: orgId, slug: `tenant-${randomBytes(4).toString("hex")}`, name: "Tenant Listing", description: "A fixture listing for the tenant tests.", description_language: "en", languages: ["en"], regions: ["CH"], specialties: ["website"], updated_at: new Date() })
+    .execute();
   return { orgId, rep, member };
 }
 

@@ -14,6 +14,7 @@ import { partnerBenefits } from "./partnerBenefits";
 import { apiTokens } from "./apiTokens";
 import { clients } from "./clients";
 import { clientExports } from "./clientExports";
+import { tenders } from "./tenders";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -33,6 +34,7 @@ const areas = [
   apiTokens,
   clients,
   clientExports,
+  tenders,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
