@@ -60,3 +60,5 @@ export async function reset(spec: LimitSpec, key: string): Promise<void> {
 export const LOGIN_PER_ACCOUNT: LimitSpec = { name: "login-account", points: 5, durationSec: 15 * 60 };
 export const LOGIN_PER_IP: LimitSpec = { name: "login-ip", points: 30, durationSec: 15 * 60 };
 export const RESET_PER_IP: LimitSpec = { name: "reset-ip", points: 10, durationSec: 60 * 60 };
+// S-3: second-factor attempts per account; a right password does not reset it.
+export const TWO_FACTOR_PER_ACCOUNT: LimitSpec = { name: "2fa-account", points: 5, durationSec: 15 * 60 };
