@@ -40,6 +40,10 @@ export function ApprovalPrompts({ initial, enabled }: { initial: ApprovalPrompt[
         <div className="alert alert-ok" role="status">
           {t(answered === "approved" ? "twoFactor.approvalDoneYes" : "twoFactor.approvalDoneNo")}
         </div>
+      ) : answered === "gone" ? (
+        <div className="alert alert-error" role="alert">
+          {t("twoFactor.approvalExpired")}
+        </div>
       ) : null}
       {approvals.map((a) => (
         <Prompt key={a.id} prompt={a} back={back} />
