@@ -300,14 +300,14 @@ describe("approval prompt on a trusted device", () => {
     const inbox = await promptsOf(client);
     expect(inbox.trusted).toBe(true);
     expect(inbox.approvals).toHaveLength(1);
-    expect(inbox.approvals[0]).toMatchObject({ browser: "Firefox", system: "Windows", place: { ip: "84.72.10.20" }, requestedAt: at.toISOString() });
+    expect(inbox.approvals[0]).toMatchObject({ browser: "Firefox", system: "Windows", place: { ip: "84.72.10.20", country: "CH", local: false }, requestedAt: at.toISOString() });
 
     // Without JavaScript: the banner is on the next page the trusted session opens.
     const page = await client.get("/account");
     const text = textOf(page.html);
     expect(text).toContain("Is this you signing in?");
     expect(text).toContain("Firefox on Windows");
-    expect(text).toContain("84.72.10.20");
+    expect(text).toContain("Switzerland (84.72.10.20)");
 
     const challengeCookie = browser.cookieHeader();
     const yes = await client.post("/account/approvals", { challengeId: inbox.approvals[0].id, decision: "approved", back: "/account" });
