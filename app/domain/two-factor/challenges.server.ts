@@ -10,7 +10,7 @@ import { audit } from "../audit/audit.server";
 import { Conflict, Invalid } from "../errors";
 import { transaction, type Handle, type Tx } from "../tx.server";
 import { actorOf, auditPrefix, ownerColumn, secondFactorKey, type Principal } from "./principal";
-import { confirmEnrolment, pendingEnrolment, principalOf, startEnrolment, verifySecondFactor, type SecondFactorMethod } from "./two-factor.server";
+import { confirmEnrolment, hasTwoFactor, pendingEnrolment, principalOf, startEnrolment, verifySecondFactor, type SecondFactorMethod } from "./two-factor.server";
 
 // S-3: after the password, a sign-in waits here for its second factor. A challenge is not a
 // session: nothing but the second-factor pages reads it, it lives 10 minutes, and it is
@@ -157,7 +157,8 @@ export async function staffEnrolmentChallenge(db: Handle, token: string | null):
 /** The enrolment page of a staff sign-in: the secret to scan, started on the first visit. */
 export async function staffEnrolmentView(db: Handle, token: string | null) {
   const principal = await staffEnrolmentChallenge(db, token);
-  if (!principal) return null;
+  // Enrolled meanwhile (another browser): this sign-in must start again with the code.
+  if (!principal || (await hasTwoFactor(db, principal))) return null;
   let pending = await pendingEnrolment(db, principal);
   if (!pending) {
     await startEnrolment(db, principal);

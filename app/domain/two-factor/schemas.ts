@@ -15,3 +15,8 @@ export const approvalAnswerSchema = z.object({
   decision: z.enum(["approved", "refused"], { message: "errors.invalid" }),
   back: z.string().optional(),
 });
+
+export const resetTwoFactorSchema = z.object({
+  staffId: z.string().uuid("errors.invalid"),
+  confirm: z.literal("on", { message: "backoffice.staff.confirmRequired" }),
+});

@@ -5,7 +5,9 @@ import { pickLocale, translator } from "../../i18n/index";
 import { now } from "../../lib/clock";
 import { consume, LOGIN_PER_ACCOUNT, reset, TWO_FACTOR_PER_ACCOUNT } from "../../lib/rate-limit.server";
 import { audit } from "../audit/audit.server";
-import { Conflict, Invalid } from "../errors";
+import { Conflict, Invalid, NotFound } from "../errors";
+import { assertCan, type AppAbility } from "../../auth/ability";
+import type { Actor } from "../../auth/actor";
 import { queueMail } from "../mail/outbox.server";
 import { transaction, type Handle, type Tx } from "../tx.server";
 import { actorOf, auditPrefix, ownerColumn, secondFactorKey, type Principal } from "./principal";
@@ -212,12 +214,36 @@ const mailKeys = {
   enabled: { subject: "twoFactor.mail.enabledSubject", body: "twoFactor.mail.enabledBody", kind: "two_factor_enabled" },
   disabled: { subject: "twoFactor.mail.disabledSubject", body: "twoFactor.mail.disabledBody", kind: "two_factor_disabled" },
   codes: { subject: "twoFactor.mail.codesSubject", body: "twoFactor.mail.codesBody", kind: "recovery_codes_regenerated" },
+  reset: { subject: "twoFactor.mail.resetSubject", body: "twoFactor.mail.resetBody", kind: "two_factor_reset" },
 } as const;
 
 /** Tells the account's owner by mail, so a change they did not make does not go unnoticed. */
 async function notify(trx: Tx, p: Principal, what: keyof typeof mailKeys): Promise<void> {
   const t = translator(pickLocale(p.kind === "user" ? p.locale : null, null));
   const keys = mailKeys[what];
-  const link = p.kind === "user" ? `${config.publicUrl}/account` : `${config.publicUrl}/backoffice/security`;
+  const link =
+    p.kind === "user" ? `${config.publicUrl}/account` : `${config.publicUrl}${what === "reset" ? "/backoffice/login" : "/backoffice/security"}`;
   await queueMail(trx, { to: p.email, subject: t(keys.subject), text: t(keys.body, { name: p.name, email: p.email, link }), kind: keys.kind });
+}
+
+/**
+ * S-3 (staff): a staff member who lost both their device and their emergency codes is helped
+ * by a staff administrator, who resets their second factor: it is deleted and their sessions
+ * end, so the next sign-in enrols a new one before reaching the back office. Audited and
+ * mailed to the staff member. Nobody resets their own.
+ */
+export async function resetStaffTwoFactor(db: Database, acting: { actor: Extract<Actor, { kind: "staff" }>; ability: AppAbility }, staffId: string): Promise<void> {
+  assertCan(acting.ability, "update", "StaffAccount", { id: staffId });
+  if (staffId === acting.actor.staffId) throw new Conflict("reset_self", "twoFactor.resetSelf");
+  await transaction(db, async (trx) => {
+    const target = await trx.selectFrom("staff_accounts").select("id").where("id", "=", staffId).executeTakeFirst();
+    if (!target) throw new NotFound();
+    const p = await principalOf(trx, "staff", staffId);
+    const removed = await trx.deleteFrom("two_factor_credentials").where("staff_id", "=", staffId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) throw new Conflict("two_factor_disabled", "twoFactor.notEnabled");
+    await trx.deleteFrom("sessions").where("staff_id", "=", staffId).execute();
+    await trx.deleteFrom("two_factor_challenges").where("staff_id", "=", staffId).execute();
+    await notify(trx, p, "reset");
+    await audit(trx, acting.actor, { action: "staff.two_factor_reset", targetType: "staff", targetId: staffId, data: { email: p.email } });
+  });
 }

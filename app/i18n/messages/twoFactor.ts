@@ -3,6 +3,16 @@ import { defineMessages } from "../define";
 // Issue 9, S-3 and S-4: two-factor authentication.
 export const twoFactor = defineMessages({
   en: {
+    "twoFactor.resetSelf": "You cannot reset your own second factor.",
+    "twoFactor.resetLink": "Reset two-factor authentication of {name}",
+    "twoFactor.resetTitle": "Reset the two-factor authentication of {name}?",
+    "twoFactor.resetExplain": "For a staff member who lost both their device and their emergency codes. Their authenticator and emergency codes stop working and their sessions end; at the next sign-in {email} sets up a new authenticator app. Confirm their identity before doing this.",
+    "twoFactor.resetConfirm": "I have confirmed who is asking.",
+    "twoFactor.resetSubmit": "Reset two-factor authentication",
+    "twoFactor.resetDone": "The two-factor authentication was reset. The staff member sets it up again at the next sign-in.",
+    "twoFactor.mail.resetSubject": "Your two-factor authentication was reset",
+    "twoFactor.mail.resetBody":
+      "Hello {name}\n\nA staff administrator reset the two-factor authentication of the back-office account {email}. Your previous authenticator app and emergency codes no longer work; set up a new app at your next sign-in:\n{link}\n\nIf you did not ask for this, tell a staff administrator at once.\n",
     "twoFactor.title": "Two-factor authentication",
     "twoFactor.statusOn": "Two-factor authentication is on.",
     "twoFactor.statusOff": "Two-factor authentication is off.",
@@ -92,6 +102,16 @@ export const twoFactor = defineMessages({
       "Hello {name}\n\nNew emergency codes were created for the Partner Portal account {email}; the old ones no longer work.\n\nIf you did not do this, change your password and contact us at once:\n{link}\n",
   },
   de: {
+    "twoFactor.resetSelf": "Sie können Ihren eigenen zweiten Faktor nicht zurücksetzen.",
+    "twoFactor.resetLink": "Zwei-Faktor-Authentifizierung von {name} zurücksetzen",
+    "twoFactor.resetTitle": "Die Zwei-Faktor-Authentifizierung von {name} zurücksetzen?",
+    "twoFactor.resetExplain": "Für Mitarbeitende, die Gerät und Notfallcodes verloren haben. Authenticator und Notfallcodes funktionieren nicht mehr und ihre Sitzungen enden; bei der nächsten Anmeldung richtet {email} eine neue Authenticator-App ein. Prüfen Sie vorher die Identität.",
+    "twoFactor.resetConfirm": "Ich habe geprüft, wer anfragt.",
+    "twoFactor.resetSubmit": "Zwei-Faktor-Authentifizierung zurücksetzen",
+    "twoFactor.resetDone": "Die Zwei-Faktor-Authentifizierung wurde zurückgesetzt. Sie wird bei der nächsten Anmeldung neu eingerichtet.",
+    "twoFactor.mail.resetSubject": "Ihre Zwei-Faktor-Authentifizierung wurde zurückgesetzt",
+    "twoFactor.mail.resetBody":
+      "Guten Tag {name}\n\nEine Administratorin oder ein Administrator hat die Zwei-Faktor-Authentifizierung des Backoffice-Kontos {email} zurückgesetzt. Ihre bisherige Authenticator-App und Ihre Notfallcodes funktionieren nicht mehr; richten Sie bei der nächsten Anmeldung eine neue App ein:\n{link}\n\nWenn Sie das nicht verlangt haben, melden Sie es sofort einer Administratorin oder einem Administrator.\n",
     "twoFactor.title": "Zwei-Faktor-Authentifizierung",
     "twoFactor.statusOn": "Die Zwei-Faktor-Authentifizierung ist eingeschaltet.",
     "twoFactor.statusOff": "Die Zwei-Faktor-Authentifizierung ist ausgeschaltet.",
@@ -181,6 +201,16 @@ export const twoFactor = defineMessages({
       "Guten Tag {name}\n\nFür das Partnerportal-Konto {email} wurden neue Notfallcodes erstellt; die alten funktionieren nicht mehr.\n\nWenn Sie das nicht waren, ändern Sie sofort Ihr Passwort und kontaktieren Sie uns:\n{link}\n",
   },
   fr: {
+    "twoFactor.resetSelf": "Vous ne pouvez pas réinitialiser votre propre deuxième facteur.",
+    "twoFactor.resetLink": "Réinitialiser l’authentification à deux facteurs de {name}",
+    "twoFactor.resetTitle": "Réinitialiser l’authentification à deux facteurs de {name} ?",
+    "twoFactor.resetExplain": "Pour un membre du personnel qui a perdu son appareil et ses codes de secours. Son application et ses codes de secours cessent de fonctionner et ses sessions se terminent ; à la prochaine connexion, {email} configure une nouvelle application. Vérifiez son identité avant.",
+    "twoFactor.resetConfirm": "J’ai vérifié qui fait la demande.",
+    "twoFactor.resetSubmit": "Réinitialiser l’authentification à deux facteurs",
+    "twoFactor.resetDone": "L’authentification à deux facteurs a été réinitialisée. Elle sera configurée à nouveau à la prochaine connexion.",
+    "twoFactor.mail.resetSubject": "Votre authentification à deux facteurs a été réinitialisée",
+    "twoFactor.mail.resetBody":
+      "Bonjour {name}\n\nUn administrateur a réinitialisé l’authentification à deux facteurs du compte back-office {email}. Votre ancienne application d’authentification et vos codes de secours ne fonctionnent plus ; configurez une nouvelle application à votre prochaine connexion :\n{link}\n\nSi vous ne l’avez pas demandé, prévenez immédiatement un administrateur.\n",
     "twoFactor.title": "Authentification à deux facteurs",
     "twoFactor.statusOn": "L’authentification à deux facteurs est activée.",
     "twoFactor.statusOff": "L’authentification à deux facteurs est désactivée.",

@@ -47,6 +47,7 @@ describe("two-factor authentication for customer accounts", () => {
   it("S-3: enrolling shows a QR code and the secret; a wrong code leaves it off; the right code switches it on, mails the user and is audited", async () => {
     const user = await createUser();
     const client = await signedIn(user);
+    const elsewhere = await signedIn(user);
     expect(textOf((await client.get("/account")).html)).toContain("Two-factor authentication is off.");
 
     expect((await client.post("/account/two-factor", { intent: "start" })).location).toBe("/account/two-factor");
@@ -82,9 +83,12 @@ describe("two-factor authentication for customer accounts", () => {
     expect(await mailsTo(user.email)).toEqual([expect.objectContaining({ kind: "two_factor_enabled", subject: "Two-factor authentication is on" })]);
     const entries = await auditEntries({ action: "account.two_factor_enabled", actorUserId: user.userId });
     expect(entries).toHaveLength(1);
-    // The session that enrolled passed two factors.
-    const [session] = await sessionsOf(user.userId);
-    expect(session.two_factor_at).not.toBeNull();
+    // The session that enrolled passed two factors; the one signed in with the password alone ended.
+    const sessions = await sessionsOf(user.userId);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0].two_factor_at).not.toBeNull();
+    expect((await elsewhere.get("/account")).location).toMatch(/^\/login/);
+    expect((await client.get("/account")).status).toBe(200);
   });
 
   it("S-4: enrolling shows 10 emergency codes once, as a downloadable text file, stored only as hashes", async () => {

@@ -126,4 +126,33 @@ describe("two-factor authentication for staff accounts", () => {
     const second = await staffSignedIn(staff);
     expect((await second.get("/backoffice")).status).toBe(200);
   });
+
+  it("S-3: a staff administrator resets the second factor of a staff member who lost it; the member enrols again at the next sign-in", async () => {
+    const admin = await createStaff("administrator");
+    const agent = await createStaff("support_agent");
+    const agentClient = await staffSignedIn(agent);
+    const adminClient = await staffSignedIn(admin);
+
+    // Not an administrator: refused.
+    const other = await staffSignedIn(await createStaff("billing_agent"));
+    expect((await other.post("/backoffice/staff", { intent: "resetTwoFactor", staffId: agent.staffId, confirm: "on" })).status).toBe(403);
+    // Not one's own.
+    const self = await adminClient.post("/backoffice/staff", { intent: "resetTwoFactor", staffId: admin.staffId, confirm: "on" });
+    expect(self.status).toBe(409);
+
+    const confirm = await adminClient.get(`/backoffice/staff?reset2fa=${agent.staffId}`);
+    expect(textOf(confirm.html)).toContain(`Reset the two-factor authentication of Staff support_agent?`);
+    expect((await adminClient.post("/backoffice/staff", { intent: "resetTwoFactor", staffId: agent.staffId })).status).toBe(400);
+    const reset = await adminClient.post("/backoffice/staff", { intent: "resetTwoFactor", staffId: agent.staffId, confirm: "on" });
+    expect(reset.status).toBe(302);
+    expect(textOf((await adminClient.follow(reset)).html)).toContain("The two-factor authentication was reset.");
+
+    expect((await agentClient.get("/backoffice")).location).toMatch(/^\/backoffice\/login/);
+    expect(await testDb().selectFrom("two_factor_credentials").select("id").where("staff_id", "=", agent.staffId).execute()).toHaveLength(0);
+    const again = await new Client().post("/backoffice/login", { email: agent.email, password: agent.password });
+    expect(again.location).toBe("/backoffice/two-factor-setup");
+    expect(await auditEntries({ action: "staff.two_factor_reset", actorStaffId: admin.staffId })).toHaveLength(1);
+    const mail = await testDb().selectFrom("email_outbox").select("kind").where("to_address", "=", agent.email).execute();
+    expect(mail.map((m) => m.kind)).toEqual(["two_factor_reset"]);
+  });
 });
