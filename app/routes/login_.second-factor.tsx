@@ -137,7 +137,7 @@ function ApprovalSection({ state, canAsk }: { state: string; canAsk: boolean }) 
 
   if (state === "approval_pending" || state === "approved") {
     return (
-      <section className="card" aria-live="polite" data-testid="approval-waiting">
+      <section className="card approval-offer" aria-live="polite" data-testid="approval-waiting">
         <p>{state === "approved" ? t("twoFactor.approvalGranted") : t("twoFactor.approvalWaiting")}</p>
         <Form method="post">
           <input type="hidden" name="intent" value="useApproval" />
@@ -150,7 +150,7 @@ function ApprovalSection({ state, canAsk }: { state: string; canAsk: boolean }) 
   }
   if (!canAsk) return null;
   return (
-    <section className="card">
+    <section className="card approval-offer">
       {state === "approval_expired" ? <p className="hint">{t("twoFactor.approvalExpiredHere")}</p> : null}
       <p>{t("twoFactor.approvalOffer")}</p>
       <Form method="post">
