@@ -61,6 +61,23 @@ export const config = {
       eurBic: process.env.BANK_EUR_BIC || "UBSWCHZH80A",
     };
   },
+  /**
+   * S-3: the AES-256-GCM key that encrypts two-factor secrets in the database: 32 bytes as
+   * base64 (or 64 hex digits). Required in production; kept outside the database, so a copy
+   * of the database alone does not reveal any account's second factor.
+   */
+  get twoFactorEncryptionKey(): Buffer {
+    const value = process.env.TWO_FACTOR_ENCRYPTION_KEY;
+    if (!value) {
+      if (process.env.NODE_ENV === "production" && process.env.DEMO !== "1") {
+        throw new Error("TWO_FACTOR_ENCRYPTION_KEY must be set in production");
+      }
+      return Buffer.from("ZGV2LW9ubHktdHdvLWZhY3Rvci1rZXktMzItYnl0ZXM=", "base64");
+    }
+    const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : Buffer.from(value, "base64");
+    if (key.length !== 32) throw new Error("TWO_FACTOR_ENCRYPTION_KEY must be 32 bytes (base64 or 64 hex digits)");
+    return key;
+  },
   get secureCookies() {
     return process.env.NODE_ENV === "production" && process.env.DEMO !== "1" && !process.env.INSECURE_COOKIES;
   },

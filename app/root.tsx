@@ -17,6 +17,9 @@ import { organizationsOf } from "./domain/orgs/queries.server";
 import { devMailboxEnabled } from "./domain/mail/dev-mailbox.server";
 import styles from "./styles/app.css";
 import { Header } from "./components/header";
+import { ApprovalPrompts } from "./components/approval-prompts";
+import { approvalInbox } from "./domain/two-factor/challenges.server";
+import { getDb } from "./db.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -32,7 +35,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = ctx
     ? { id: ctx.user.id, name: ctx.user.name, email: ctx.user.email, organizations: organizationsOf(ctx.actor) }
     : null;
-  return { locale, user, devMail: devMailboxEnabled() };
+  // S-3: sign-ins on other browsers waiting for this (trusted) session's approval.
+  const approvals = ctx ? await approvalInbox(getDb(), ctx.user.id, ctx.sessionId) : { trusted: false, approvals: [] };
+  return { locale, user, devMail: devMailboxEnabled(), approvals };
 }
 
 export type RootData = Awaited<ReturnType<typeof loader>>;
@@ -58,6 +63,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
           {t("nav.skip")}
         </a>
         <Header data={data} />
+        <ApprovalPrompts initial={data?.approvals.approvals ?? []} enabled={!!data?.user && !!data?.approvals.trusted} />
         {children}
         <ScrollRestoration />
         <Scripts />

@@ -192,6 +192,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   user_agent: string | null;
   ip: string | null;
+  /** When the session passed a second factor (S-3); null for accounts without 2FA. */
+  two_factor_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface PasswordResetTokensTable {
@@ -875,6 +877,9 @@ export interface ApiTokensTable {
   tender_digests: TenderDigestsTable;
   directory_listings: DirectoryListingsTable;
   directory_public: DirectoryPublicView;
+  two_factor_credentials: TwoFactorCredentialsTable;
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
+  two_factor_challenges: TwoFactorChallengesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -882,3 +887,45 @@ export type NewUser = Insertable<UsersTable>;
 export type Organization = Selectable<OrganizationsTable>;
 export type OrganizationUpdate = Updateable<OrganizationsTable>;
 export type StaffAccount = Selectable<StaffAccountsTable>;
+
+// Issue 9, S-3/S-4: two-factor authentication (migration 0027).
+export interface TwoFactorCredentialsTable {
+  id: Generated<string>;
+  user_id: string | null;
+  staff_id: string | null;
+  secret_encrypted: string;
+  confirmed_at: Date | null;
+  /** bigint: pg returns it as a string. */
+  last_used_step: ColumnType<string | null, number | null | undefined, number | null>;
+  created_at: Timestamp;
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  id: Generated<string>;
+  credential_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Date | null;
+}
+
+export type ChallengePurpose = "verify" | "enrol";
+export type ApprovalDecision = "approved" | "refused";
+
+export interface TwoFactorChallengesTable {
+  id: Generated<string>;
+  token_hash: string;
+  purpose: ChallengePurpose;
+  user_id: string | null;
+  staff_id: string | null;
+  redirect_to: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  consumed_at: Date | null;
+  approval_requests: Generated<number>;
+  approval_requested_at: Date | null;
+  approval_decision: ApprovalDecision | null;
+  approval_decided_at: Date | null;
+  approval_session_id: string | null;
+}

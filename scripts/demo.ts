@@ -14,6 +14,7 @@ console.log(`demo api token: ${DEMO_API_TOKEN}`);
 console.log(`  (Anna Meier, legal representative of Alpine Web GmbH; try: curl -H "Authorization: Bearer ${DEMO_API_TOKEN}" ${url}/api/1/profile)\n`);
 console.log(`Demo logins (password for all: ${DEMO_PASSWORD}):`);
 for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.who}`);
+console.log("\nThe demo logins have no two-factor authentication (S-3): customers can switch it on under My account; staff,\nwho must use it, set up an authenticator app at their first back-office sign-in.");
 console.log(`\nCustomer sign-in: ${url}/login   Back office: ${url}/backoffice/login   Mails: ${url}/dev/mail\n`);
 const stop = async () => {
   await server.close();

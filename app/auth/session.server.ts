@@ -33,7 +33,7 @@ export async function createSession(
   db: Database,
   kind: SessionKind,
   principalId: string,
-  meta: { userAgent?: string | null; ip?: string | null },
+  meta: { userAgent?: string | null; ip?: string | null; twoFactor?: boolean },
 ): Promise<string> {
   const { token, tokenHash } = newToken();
   await db
@@ -45,6 +45,7 @@ export async function createSession(
       expires_at: addMs(now(), SESSION_DAYS * DAY),
       user_agent: meta.userAgent?.slice(0, 300) ?? null,
       ip: meta.ip ?? null,
+      two_factor_at: meta.twoFactor ? now() : null,
     })
     .execute();
   return jar()[kind].serialize(token);
@@ -69,6 +70,8 @@ export async function getSessionStaff(
     .select("s.id as session_id")
     .where("s.token_hash", "=", hashToken(token))
     .where("s.expires_at", ">", now())
+    // S-3: staff must use two factors; a back-office session exists only after the second.
+    .where("s.two_factor_at", "is not", null)
     .where("a.disabled_at", "is", null)
     .executeTakeFirst();
   if (!row) return null;
@@ -93,4 +96,35 @@ export function redirectToLogin(request: Request, loginPath = "/login"): never {
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
   return to;
+}
+
+// S-3: the sign-in waiting for its second factor has its own short-lived cookie (a token
+// of a two_factor_challenges row), apart from the session cookies: it is not a session.
+function challengeJarCookie(name: string) {
+  return createCookie(name, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: config.secureCookies,
+    secrets: [config.sessionSecret],
+    maxAge: 10 * 60,
+  });
+}
+let challengeCookies: Record<SessionKind, ReturnType<typeof challengeJarCookie>> | undefined;
+function challengeJar() {
+  challengeCookies ??= { user: challengeJarCookie("pp_2fa"), staff: challengeJarCookie("pp_staff_2fa") };
+  return challengeCookies;
+}
+
+export async function challengeToken(request: Request, kind: SessionKind): Promise<string | null> {
+  const value = await challengeJar()[kind].parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+export function challengeCookie(kind: SessionKind, token: string): Promise<string> {
+  return challengeJar()[kind].serialize(token);
+}
+
+export function clearChallengeCookie(kind: SessionKind): Promise<string> {
+  return challengeJar()[kind].serialize("", { maxAge: 0 });
 }

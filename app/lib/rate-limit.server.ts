@@ -91,3 +91,5 @@ export async function take(spec: LimitSpec, key: string): Promise<LimitState> {
 export const API_PER_USER: LimitSpec = { name: "api-user", points: 60, durationSec: 60 };
 // Requests without a valid token count per address, so guessing tokens is limited too.
 export const API_PER_IP: LimitSpec = { name: "api-ip", points: 60, durationSec: 60 };
+// S-3: second-factor attempts per account; a right password does not reset it.
+export const TWO_FACTOR_PER_ACCOUNT: LimitSpec = { name: "2fa-account", points: 5, durationSec: 15 * 60 };

@@ -13,6 +13,7 @@ import {
   updateProfile,
 } from "../domain/accounts/profile.server";
 import { Invalid } from "../domain/errors";
+import { twoFactorStatus } from "../domain/two-factor/two-factor.server";
 import { formAction, parseForm } from "../lib/http.server";
 import { LOCALES } from "../i18n/index";
 import { useFormat, useT } from "../i18n/react";
@@ -26,6 +27,7 @@ const notices: Record<string, string> = {
   profile: "account.profileSaved",
   password: "account.passwordChanged",
   sessions: "account.otherSessionsEnded",
+  twoFactorOff: "twoFactor.disabledNotice",
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -36,6 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     profile: await accountProfile(db, ctx.actor),
     sessions: await listSessions(db, ctx.actor, ctx.sessionId, Number(url.searchParams.get("page")) || 1),
+    twoFactor: await twoFactorStatus(db, { kind: "user", id: ctx.user.id }),
     notice: notices[done] ?? null,
     ended: Number(url.searchParams.get("ended")) || 0,
   };
@@ -64,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { profile, sessions, notice, ended } = useLoaderData<typeof loader>();
+  const { profile, sessions, notice, ended, twoFactor } = useLoaderData<typeof loader>();
   const errors = useActionData<typeof action>();
   const t = useT();
   const format = useFormat();
@@ -123,6 +126,27 @@ export default function Account() {
           <NewPasswordFields name="newPassword" errors={errors} />
           <button type="submit">{t("account.changePassword")}</button>
         </Form>
+      </section>
+
+      <section className="card" aria-labelledby="two-factor-title">
+        <h2 id="two-factor-title">{t("twoFactor.title")}</h2>
+        {twoFactor.enabled ? (
+          <>
+            <p data-testid="two-factor-status">{t("twoFactor.statusOn")}</p>
+            <p data-testid="codes-left">{t("twoFactor.codesLeft", { count: twoFactor.codesLeft })}</p>
+            <p>
+              <Link to="/account/two-factor">{t("twoFactor.manageLink")}</Link>
+            </p>
+          </>
+        ) : (
+          <>
+            <p data-testid="two-factor-status">{t("twoFactor.statusOff")}</p>
+            <p className="hint">{t("twoFactor.offIntro")}</p>
+            <p>
+              <Link to="/account/two-factor">{t("twoFactor.setupLink")}</Link>
+            </p>
+          </>
+        )}
       </section>
 
       <section className="card" aria-labelledby="sessions-title">

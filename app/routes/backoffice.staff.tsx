@@ -9,8 +9,11 @@ import {
   createStaffSchema,
   disableStaffAccount,
   disableStaffSchema,
+  staffAccount,
   staffAccountsPage,
 } from "../domain/staff/accounts.server";
+import { resetStaffTwoFactor } from "../domain/two-factor/two-factor.server";
+import { resetTwoFactorSchema } from "../domain/two-factor/schemas";
 import { STAFF_ROLES } from "../domain/staff/roles";
 import { Invalid } from "../domain/errors";
 import { formAction, guard, parseForm } from "../lib/http.server";
@@ -21,12 +24,16 @@ import { Pager } from "../components/pager";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor, ability } = await requireStaff(request, context);
   const url = new URL(request.url);
-  return guard(() =>
-    staffAccountsPage(getDb(), { actor, ability }, { page: Number(url.searchParams.get("page") ?? 1), confirmDisable: url.searchParams.get("disable") }),
-  );
+  return guard(async () => {
+    const page = await staffAccountsPage(getDb(), { actor, ability }, { page: Number(url.searchParams.get("page") ?? 1), confirmDisable: url.searchParams.get("disable") });
+    // S-3: resetting the second factor of a staff member who lost it (administrators only).
+    const resetId = url.searchParams.get("reset2fa");
+    const confirmReset = resetId && page.canManage && resetId !== actor.staffId ? await staffAccount(getDb(), ability, resetId) : null;
+    return { ...page, confirmReset };
+  });
 }
 
-const intentSchema = z.object({ intent: z.enum(["create", "disable"], { message: "errors.invalid" }) });
+const intentSchema = z.object({ intent: z.enum(["create", "disable", "resetTwoFactor"], { message: "errors.invalid" }) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const acting = await requireStaff(request, context);
@@ -41,6 +48,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const input = parseForm(disableStaffSchema, form);
       await disableStaffAccount(getDb(), acting, input.staffId);
       return redirect("/backoffice/staff?disabled=1");
+    }
+    if (intent === "resetTwoFactor") {
+      const input = parseForm(resetTwoFactorSchema, form);
+      await resetStaffTwoFactor(getDb(), acting, input.staffId);
+      return redirect("/backoffice/staff?reset=1");
     }
     throw new Invalid({ _form: "errors.invalid" });
   });
@@ -58,6 +70,34 @@ export default function StaffAccounts() {
       <h1>{t("backoffice.staff.title")}</h1>
       {params.get("created") ? <Notice>{t("backoffice.staff.created")}</Notice> : null}
       {params.get("disabled") ? <Notice>{t("backoffice.staff.disabled")}</Notice> : null}
+      {params.get("reset") ? <Notice>{t("twoFactor.resetDone")}</Notice> : null}
+      {data.confirmReset && !data.confirmReset.disabled ? (
+        <section className="card" aria-labelledby="reset-title">
+          <h2 id="reset-title">{t("twoFactor.resetTitle", { name: data.confirmReset.name })}</h2>
+          <p>{t("twoFactor.resetExplain", { email: data.confirmReset.email })}</p>
+          <Form method="post" action={`/backoffice/staff?reset2fa=${data.confirmReset.id}`}>
+            <FormError errors={errors} />
+            <input type="hidden" name="intent" value="resetTwoFactor" />
+            <input type="hidden" name="staffId" value={data.confirmReset.id} />
+            <div className="field">
+              <label>
+                <input type="checkbox" name="confirm" required /> {t("twoFactor.resetConfirm")}
+              </label>
+              {errors?.fieldErrors?.confirm ? (
+                <p className="field-error" role="alert">
+                  {t(errors.fieldErrors.confirm)}
+                </p>
+              ) : null}
+            </div>
+            <div className="toolbar">
+              <button type="submit" className="danger">
+                {t("twoFactor.resetSubmit")}
+              </button>
+              <Link to="/backoffice/staff">{t("common.cancel")}</Link>
+            </div>
+          </Form>
+        </section>
+      ) : null}
       {!data.canManage ? <p className="hint">{t("backoffice.staff.readOnly")}</p> : null}
 
       {target && !target.disabled ? (
@@ -115,7 +155,10 @@ export default function StaffAccounts() {
                 {data.canManage ? (
                   <td>
                     {!a.disabledAt && a.id !== data.selfId ? (
-                      <Link to={`/backoffice/staff?disable=${a.id}`}>{t("backoffice.staff.disable", { name: a.name })}</Link>
+                      <>
+                        <Link to={`/backoffice/staff?disable=${a.id}`}>{t("backoffice.staff.disable", { name: a.name })}</Link>{" "}
+                        <Link to={`/backoffice/staff?reset2fa=${a.id}`}>{t("twoFactor.resetLink", { name: a.name })}</Link>
+                      </>
                     ) : null}
                   </td>
                 ) : null}

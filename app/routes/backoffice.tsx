@@ -37,6 +37,9 @@ export default function BackofficeLayout() {
           <li>
             <NavLink to="/backoffice/audit">{t("backoffice.nav.audit")}</NavLink>
           </li>
+          <li>
+            <NavLink to="/backoffice/security">{t("twoFactor.title")}</NavLink>
+          </li>
           {canBankTransfers ? (
             <li>
               <NavLink to="/backoffice/transfers">{t("transfers.nav")}</NavLink>

@@ -4,7 +4,8 @@ import { Form, useActionData } from "@remix-run/react";
 import { signInSchema } from "../domain/accounts/schemas";
 import { getDb } from "../db.server";
 import { authenticateStaff } from "../domain/staff/signin.server";
-import { createSession, getSessionStaff, safeRedirect } from "../auth/session.server";
+import { challengeCookie, getSessionStaff, safeRedirect } from "../auth/session.server";
+import { openChallenge } from "../domain/two-factor/challenges.server";
 import { clientIp, formAction, parseForm } from "../lib/http.server";
 import { useT } from "../i18n/react";
 import { SignInFields } from "../components/account-fields";
@@ -13,7 +14,7 @@ import { FormError } from "../components/form";
 export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal" }];
 
 /** After sign-in, only back-office pages are followed. */
-function backofficeRedirect(to: string | undefined): string {
+export function backofficeRedirect(to: string | null | undefined): string {
   const target = safeRedirect(to, "/backoffice");
   return target === "/backoffice" || target.startsWith("/backoffice/") || target.startsWith("/backoffice?") ? target : "/backoffice";
 }
@@ -30,8 +31,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const db = getDb();
     const ip = clientIp(request, context);
     const staff = await authenticateStaff(db, input.email, input.password, ip);
-    const cookie = await createSession(db, "staff", staff.id, { userAgent: request.headers.get("User-Agent"), ip });
-    return redirect(backofficeRedirect(input.redirectTo), { headers: { "Set-Cookie": cookie } });
+    // S-3: staff must use two factors. No session yet: the code comes next, or, for an
+    // account without a second factor, its enrolment.
+    const purpose = staff.twoFactor ? "verify" : "enrol";
+    const token = await openChallenge(db, { kind: "staff", id: staff.id }, purpose, {
+      redirectTo: backofficeRedirect(input.redirectTo),
+      userAgent: request.headers.get("User-Agent"),
+      ip,
+    });
+    const next = staff.twoFactor ? "/backoffice/second-factor" : "/backoffice/two-factor-setup";
+    return redirect(next, { headers: { "Set-Cookie": await challengeCookie("staff", token) } });
   });
 }
 

@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { signInSchema } from "../domain/accounts/schemas";
 import { getDb } from "../db.server";
 import { authenticateUser } from "../domain/accounts/signin.server";
-import { createSession, safeRedirect } from "../auth/session.server";
+import { challengeCookie, createSession, safeRedirect } from "../auth/session.server";
+import { openChallenge } from "../domain/two-factor/challenges.server";
 import { optionalUser } from "../auth/request.server";
 import { clientIp, formAction, parseForm, retryAfterHeaders } from "../lib/http.server";
 import { useT } from "../i18n/react";
@@ -27,6 +28,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const db = getDb();
     const ip = clientIp(request, context);
     const user = await authenticateUser(db, input.email, input.password, ip);
+    if (user.twoFactor) {
+      // S-3: no session yet; the second-factor page takes over with a single-purpose token.
+      const token = await openChallenge(db, { kind: "user", id: user.id }, "verify", {
+        redirectTo: safeRedirect(input.redirectTo, "/"),
+        userAgent: request.headers.get("User-Agent"),
+        ip,
+      });
+      return redirect("/login/second-factor", { headers: { "Set-Cookie": await challengeCookie("user", token) } });
+    }
     const cookie = await createSession(db, "user", user.id, { userAgent: request.headers.get("User-Agent"), ip });
     return redirect(safeRedirect(input.redirectTo, "/"), { headers: { "Set-Cookie": cookie } });
   });

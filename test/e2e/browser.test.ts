@@ -4,6 +4,7 @@ import { launchChromium } from "../support/browser";
 import { startPortalProcess, type RunningServer } from "../support/server";
 import { createStaff, createUser, uniqueEmail } from "../support/factories";
 import { testDb } from "../support/setup";
+import { totpAt } from "../support/two-factor";
 
 describe("in headless Chromium", () => {
   let server: RunningServer;
@@ -116,6 +117,10 @@ describe("in headless Chromium", () => {
     await page.getByLabel("E-mail").fill(staff.email);
     await page.getByLabel("Password").fill(staff.password);
     await page.getByRole("button", { name: /sign in/i }).click();
+    // S-3: staff must use two factors: the code from the authenticator app comes next.
+    await page.waitForURL(/\/backoffice\/second-factor$/);
+    await page.getByLabel("Code").fill(await totpAt(staff.totpSecret!));
+    await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/backoffice$/);
     await page.getByRole("link", { name: "Staff accounts", exact: true }).click();
     await page.waitForURL(/\/backoffice\/staff$/);

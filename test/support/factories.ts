@@ -4,6 +4,7 @@ import { signUp } from "../../app/domain/accounts/signup.server";
 import { hashPassword } from "../../app/auth/password.server";
 import { Client } from "./app";
 import { testDb } from "./setup";
+import { enrolStaffDirectly } from "./two-factor";
 
 export const PASSWORD = "correct-horse-battery";
 
@@ -53,14 +54,19 @@ export async function grantProduct(orgId: string, productId: string, level: Perm
     .execute();
 }
 
-export async function createStaff(role: StaffRole = "support_agent", password = PASSWORD) {
+/**
+ * A staff account. Staff must use two factors (S-3): it comes with an authenticator secret and
+ * emergency codes already set up, unless `twoFactor: false` (to test the forced enrolment).
+ */
+export async function createStaff(role: StaffRole = "support_agent", password = PASSWORD, opts: { twoFactor?: boolean } = {}) {
   const email = uniqueEmail("staff");
   const row = await testDb()
     .insertInto("staff_accounts")
     .values({ email, name: `Staff ${role}`, role, password_hash: await hashPassword(password) })
     .returning("id")
     .executeTakeFirstOrThrow();
-  return { staffId: row.id, email, password };
+  const twoFactor = opts.twoFactor === false ? { totpSecret: undefined, recoveryCodes: [] as string[] } : await enrolStaffDirectly(row.id);
+  return { staffId: row.id, email, password, ...twoFactor };
 }
 
 /** A client signed in through the real sign-in form. */

@@ -15,6 +15,7 @@ process.env.REDIS_URL = REDIS_URL;
 process.env.RATE_LIMIT_PREFIX = `rl-${name}`;
 process.env.SESSION_SECRET = "test-session-secret";
 process.env.PAYMENT_WEBHOOK_SECRET = "test-payment-webhook-secret";
+process.env.TWO_FACTOR_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 delete process.env.SMTP_URL;
 
 // Two handles on the file's database: `testDb()` connects as the owner, to arrange data and

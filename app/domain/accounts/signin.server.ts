@@ -4,6 +4,7 @@ import { consume, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, refund, reset } from "../../l
 import { audit } from "../audit/audit.server";
 import { Invalid } from "../errors";
 import { transaction } from "../tx.server";
+import { hasTwoFactor } from "../two-factor/two-factor.server";
 
 /**
  * O-8: the login e-mail and its password. Attempts are limited per account (5) and per IP
@@ -12,7 +13,12 @@ import { transaction } from "../tx.server";
  * successful sign-in gives its points back, so only failures count (an office behind one
  * address is not locked out by its own colleagues).
  */
-export async function authenticateUser(db: Database, email: string, password: string, ip: string): Promise<{ id: string }> {
+export async function authenticateUser(
+  db: Database,
+  email: string,
+  password: string,
+  ip: string,
+): Promise<{ id: string; twoFactor: boolean }> {
   const normalized = email.trim().toLowerCase();
   await consume(LOGIN_PER_IP, ip);
   await consume(LOGIN_PER_ACCOUNT, normalized);
@@ -21,8 +27,10 @@ export async function authenticateUser(db: Database, email: string, password: st
   if (!user || !ok) throw new Invalid({ _form: "auth.badCredentials" });
   await reset(LOGIN_PER_ACCOUNT, normalized);
   await refund(LOGIN_PER_IP, ip);
+  // S-3: with two-factor authentication the sign-in is complete (and audited) only after the second factor.
+  if (await hasTwoFactor(db, { kind: "user", id: user.id })) return { id: user.id, twoFactor: true };
   await transaction(db, (trx) =>
     audit(trx, { kind: "user", userId: user.id, email: normalized, memberships: [], ip }, { action: "account.signed_in", targetType: "user", targetId: user.id }),
   );
-  return { id: user.id };
+  return { id: user.id, twoFactor: false };
 }

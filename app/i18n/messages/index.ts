@@ -15,6 +15,7 @@ import { apiTokens } from "./apiTokens";
 import { clients } from "./clients";
 import { clientExports } from "./clientExports";
 import { tenders } from "./tenders";
+import { twoFactor } from "./twoFactor";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -35,6 +36,7 @@ const areas = [
   clients,
   clientExports,
   tenders,
+  twoFactor,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]

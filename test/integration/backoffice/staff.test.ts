@@ -4,6 +4,7 @@ import { Client, textOf } from "../../support/app";
 import { auditEntries, staffSignedIn } from "../../support/backoffice";
 import { createStaff, createUser, signedIn, uniqueEmail } from "../../support/factories";
 import { testDb } from "../../support/setup";
+import { totpAt } from "../../support/two-factor";
 
 const staffCount = async () =>
   Number((await testDb().selectFrom("staff_accounts").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
@@ -14,8 +15,13 @@ describe("back office: staff accounts and sign-in", () => {
     const client = new Client();
     const signIn = await client.post("/backoffice/login", { email: staff.email.toUpperCase(), password: staff.password });
     expect(signIn.status).toBe(302);
-    expect(signIn.location).toBe("/backoffice");
-    expect(signIn.response.headers.get("Set-Cookie")).toMatch(/^pp_staff=.*Path=\/;/i);
+    // S-3: staff must use two factors; the session comes with the code.
+    expect(signIn.location).toBe("/backoffice/second-factor");
+    expect(signIn.response.headers.get("Set-Cookie")).not.toMatch(/pp_staff=/);
+    const verified = await client.post("/backoffice/second-factor", { intent: "code", code: await totpAt(staff.totpSecret!) });
+    expect(verified.status).toBe(302);
+    expect(verified.location).toBe("/backoffice");
+    expect(verified.response.headers.getSetCookie().join("\n")).toMatch(/^pp_staff=.*Path=\/;/im);
 
     const home = await client.get("/backoffice");
     expect(home.status).toBe(200);
