@@ -6,6 +6,8 @@ import { renewalSweep } from "./jobs/renewal-sweep";
 import { renewProduct } from "./jobs/renew-product";
 import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
+import { closeSupportGrants } from "./jobs/close-support-grants";
+import { purgeIdentityDocuments } from "./jobs/purge-identity-documents";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -22,6 +24,10 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return renewProduct(db, jobPayloads["renew-product"].parse(data));
     case "check-partner-website":
       return checkPartnerWebsite(db, jobPayloads["check-partner-website"].parse(data));
+    case "close-support-grants":
+      return closeSupportGrants(db);
+    case "purge-identity-documents":
+      return purgeIdentityDocuments(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -10,6 +10,8 @@ export const jobPayloads = {
   "renewal-sweep": z.object({}),
   "renew-product": z.object({ attemptId: z.string().uuid() }),
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
+  "close-support-grants": z.object({}),
+  "purge-identity-documents": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -21,4 +23,8 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "sweep-outbox", everyMs: 60 * 1000 },
   // B-4: daily; idempotent per day, so a run after a restart records nothing twice.
   { name: "renewal-sweep", everyMs: 24 * 60 * 60 * 1000 },
+  // S-1: grants close after 7 days (the check refuses an expired grant even before this runs).
+  { name: "close-support-grants", everyMs: 15 * 60 * 1000 },
+  // S-5: documents of checks not handled within 72 hours are deleted.
+  { name: "purge-identity-documents", everyMs: 15 * 60 * 1000 },
 ];

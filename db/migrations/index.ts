@@ -13,6 +13,7 @@ import * as m0019 from "./0019_partner_program";
 import * as m0020 from "./0020_partner_tiers";
 import * as m0021 from "./0021_affiliate_referrals";
 import * as m0022 from "./0022_delegation_access";
+import * as m0028 from "./0028_support_identity";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "0020_partner_tiers": m0020,
   "0021_affiliate_referrals": m0021,
   "0022_delegation_access": m0022,
+  "0028_support_identity": m0028,
 };

@@ -10,9 +10,10 @@ import { transfers } from "./transfers";
 import { shop } from "./shop";
 import { creditNotes } from "./creditNotes";
 import { partners } from "./partners";
+import { support } from "./support";
 
 // Each area keeps its messages in its own file; they are merged here.
-const areas = [common, auth, members, orgadmin, account, backoffice, products, billing, shop, transfers, creditNotes, partners] as const;
+const areas = [common, auth, members, orgadmin, account, backoffice, products, billing, shop, transfers, creditNotes, partners, support] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
   ? H["en"] & Merge<R>
