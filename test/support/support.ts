@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { testDb } from "./setup";
 // folders (the configuration is read when used).
 process.env.SUPPORT_FILES_DIR = mkdtempSync(join(tmpdir(), "portal-support-"));
 process.env.IDENTITY_FILES_DIR = mkdtempSync(join(tmpdir(), "portal-identity-"));
+// The built server runs as production, where the key must be configured.
+process.env.IDENTITY_FILES_KEY = randomBytes(32).toString("base64");
 
 /** A tiny real PNG (1×1) with `marker` bytes appended after its end chunk. */
 export function png(marker = "png-bytes"): Buffer {
