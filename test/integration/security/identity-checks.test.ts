@@ -182,7 +182,7 @@ describe("identity checks", () => {
     await workers.sink.add("purge-identity-documents", {}, "purge-id-2");
     const job = await finishedJob(workers.sink.queue, "purge-id-2");
     // (Unhandled checks of this file's earlier tests are as old, and go too.)
-    expect(job.returnvalue.deleted).toBeGreaterThanOrEqual(1);
+    expect((job.returnvalue as { deleted: number }).deleted).toBeGreaterThanOrEqual(1);
     expect(existsSync(identityFilePath(oldCheck.id, "document"))).toBe(false);
     expect(existsSync(identityFilePath(oldCheck.id, "photo"))).toBe(false);
     expect(existsSync(identityFilePath(youngCheck.id, "document"))).toBe(true);

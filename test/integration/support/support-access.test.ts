@@ -155,7 +155,7 @@ describe("support access", () => {
     await workers.sink.add("close-support-grants", {}, "close-grants-1");
     const job = await finishedJob(workers.sink.queue, "close-grants-1");
     // (Grants of this file's earlier tests are past their end too.)
-    expect(job.returnvalue.closed).toBeGreaterThanOrEqual(1);
+    expect((job.returnvalue as { closed: number }).closed).toBeGreaterThanOrEqual(1);
     expect((await grantsOf(c.member.userId))[0].closed_at).toEqual(addMs(START, 7 * DAY + 60_000));
     expect(await auditOf("support.access_expired", g.id)).toHaveLength(1);
     // Running again changes nothing.
