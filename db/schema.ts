@@ -713,7 +713,7 @@ export interface IdentityChecksTable {
   rejection_reason: string | null;
   documents_deleted_at: Timestamp | null;
 }
-export type OrderBlockStatus = "blocked" | "released";
+export type OrderBlockStatus = "blocked" | "released" | "cancelled";
 export interface OrderBlocksTable {
   id: Generated<string>;
   org_id: string;
@@ -725,6 +725,7 @@ export interface OrderBlocksTable {
   last_notice_at: Timestamp;
   created_at: Timestamp;
   released_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
 }
 
 export type User = Selectable<UsersTable>;

@@ -8,6 +8,7 @@ import { sweepOutbox } from "./jobs/sweep-outbox";
 import { checkPartnerWebsite } from "./jobs/check-partner-website";
 import { closeSupportGrants } from "./jobs/close-support-grants";
 import { purgeIdentityDocuments } from "./jobs/purge-identity-documents";
+import { cancelHeldOrders } from "./jobs/cancel-held-orders";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown): Promise<unknown> {
@@ -28,6 +29,8 @@ export async function runJob(db: Database, name: JobName, data: unknown): Promis
       return closeSupportGrants(db);
     case "purge-identity-documents":
       return purgeIdentityDocuments(db);
+    case "cancel-held-orders":
+      return cancelHeldOrders(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

@@ -12,6 +12,7 @@ export const jobPayloads = {
   "check-partner-website": z.object({ applicationId: z.string().uuid() }),
   "close-support-grants": z.object({}),
   "purge-identity-documents": z.object({}),
+  "cancel-held-orders": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -27,4 +28,6 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "close-support-grants", everyMs: 15 * 60 * 1000 },
   // S-5: documents of checks not handled within 72 hours are deleted.
   { name: "purge-identity-documents", everyMs: 15 * 60 * 1000 },
+  // B-14: held orders without a reaction within 10 days are cancelled and refunded.
+  { name: "cancel-held-orders", everyMs: 60 * 60 * 1000 },
 ];

@@ -25,7 +25,7 @@ import { runScript } from "./sql-script";
 // records when they were removed (handled, or the 72-hour purge job).
 //
 // order_blocks: a suspicious new order (B-14) is held here, not fulfilled, until its
-// identity check is approved.
+// identity check is approved; without that within 10 days a job cancels and refunds it.
 export async function up(db: Kysely<any>): Promise<void> {
   await runScript(
     db,
@@ -143,14 +143,17 @@ export async function up(db: Kysely<any>): Promise<void> {
       org_id uuid not null references organizations (id) on delete cascade,
       order_id uuid not null unique references orders (id) on delete cascade,
       reasons text[] not null check (cardinality(reasons) > 0),
-      status text not null default 'blocked' check (status in ('blocked', 'released')),
+      status text not null default 'blocked' check (status in ('blocked', 'released', 'cancelled')),
       identity_check_id uuid not null references identity_checks (id),
       notice_count integer not null default 1 check (notice_count > 0),
       last_notice_at timestamptz not null,
       created_at timestamptz not null,
       released_at timestamptz,
-      check ((status = 'released') = (released_at is not null))
+      cancelled_at timestamptz,
+      check ((status = 'released') = (released_at is not null)),
+      check ((status = 'cancelled') = (cancelled_at is not null))
     );
+    create index order_blocks_due_idx on order_blocks (created_at) where status = 'blocked';
     create index order_blocks_check_idx on order_blocks (identity_check_id);
 
     -- B-14: the card's issuing country, as the gateway reports it.
@@ -228,6 +231,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     create policy support_grant_read on products for select
       using ((select app_staff_role()) = 'support_agent' and exists (select 1 from support_grants g
         where g.product_id = products.id and g.revoked_at is null and g.closed_at is null));
+
+    -- B-14: the daily job finds held orders past their 10 days (it then acts for each organization).
+    create policy held_orders_job on order_blocks for select using ((select app_job()) = 'held-orders');
 
     -- K-3: staff handling a check see the order block it belongs to (to release it).
     create policy identity_staff_read on order_blocks for select

@@ -1,7 +1,7 @@
 import { transaction, type Handle, type Tx } from "../tx.server";
 
 /** The system work that acts for no organization: delivering the outbox, purging expired rows, the renewal sweep. */
-export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "support-grants" | "identity-documents";
+export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "support-grants" | "identity-documents" | "held-orders";
 
 /**
  * One transaction that says which system job it runs (`app.job`, transaction-scoped), so

@@ -5,13 +5,16 @@ import type { Actor } from "../../auth/actor";
 import { membershipOf } from "../../auth/actor";
 import { config } from "../../config.server";
 import { pickLocale, translator } from "../../i18n/index";
-import { addMs, now } from "../../lib/clock";
+import { addMs, DAY, now } from "../../lib/clock";
 import { audit } from "../audit/audit.server";
+import { refundPrepaidParts } from "../billing/checkout.server";
 import { formatMoney } from "../billing/money";
+import { asJob } from "../jobs/as-job.server";
+import type { PaymentGateway } from "../payments/gateway";
 import { Conflict, NotFound } from "../errors";
 import { queueMail } from "../mail/outbox.server";
 import type { ProductActing } from "../products/queries.server";
-import { withActor, type Handle, type Tx } from "../tx.server";
+import { transaction, withActor, type Handle, type Tx } from "../tx.server";
 import { renewUploadLink, startIdentityCheck } from "./identity-links.server";
 
 // B-14: rules mark a new order as suspicious when it is about to be completed (paid): a
@@ -22,6 +25,8 @@ import { renewUploadLink, startIdentityCheck } from "./identity-links.server";
 // Approving the check (K-3) completes the order.
 
 export const NOTICE_RESEND_INTERVAL_MS = 5 * 60 * 1000;
+/** B-14: without a reaction within 10 days, a held order is cancelled and refunded. */
+export const HELD_ORDER_DEADLINE_MS = 10 * DAY;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ScreenedOrder {
@@ -189,4 +194,75 @@ export async function resendBlockNotice(db: Handle, acting: ProductActing, orgId
 /** The order blocks an identity check releases (read by the staff handling it). */
 export async function blocksOfCheck(trx: Tx, checkId: string) {
   return trx.selectFrom("order_blocks").select(["id", "org_id", "order_id", "reasons", "status"]).where("identity_check_id", "=", checkId).execute();
+}
+
+/** The system cancels held orders on its own, for no user. */
+const HELD_ORDERS: Actor = { kind: "anonymous" };
+
+/** B-14: held orders past their 10 days (the job then handles each acting for its organization only). */
+export async function dueHeldOrders(db: Handle): Promise<Array<{ id: string; org_id: string }>> {
+  const cutoff = addMs(now(), -HELD_ORDER_DEADLINE_MS);
+  return asJob(db, "held-orders", (trx) =>
+    trx.selectFrom("order_blocks").select(["id", "org_id"]).where("status", "=", "blocked").where("created_at", "<=", cutoff).orderBy("created_at").orderBy("id").execute(),
+  );
+}
+
+/**
+ * B-14: cancels a held order that had no reaction within 10 days (its identity check was not
+ * approved, and no documents are being checked) and refunds the full amount to the original
+ * payment methods: the gateway for card and wallet payments, the prepaid account for its
+ * part. Idempotent: the block is locked and marked cancelled with the payments in one
+ * transaction, so a second run finds nothing to do (and the gateway's refund is keyed by the
+ * payment's reference). Returns whether this run cancelled it.
+ */
+export async function cancelHeldOrder(db: Handle, gateway: PaymentGateway, block: { id: string; org_id: string }): Promise<boolean> {
+  return transaction(
+    db,
+    async (trx) => {
+      const held = await trx.selectFrom("order_blocks").selectAll().where("id", "=", block.id).where("org_id", "=", block.org_id).forUpdate().executeTakeFirst();
+      const at = now();
+      if (!held || held.status !== "blocked" || held.created_at.getTime() > addMs(at, -HELD_ORDER_DEADLINE_MS).getTime()) return false;
+      const check = await trx.selectFrom("identity_checks").select(["id", "status"]).where("id", "=", held.identity_check_id).executeTakeFirst();
+      if (check?.status === "submitted") return false; // documents are being checked: that is a reaction
+      const order = await trx
+        .selectFrom("orders")
+        .select(["id", "org_id", "kind", "created_by", "created_at", "currency", "total_amount", "status"])
+        .where("id", "=", held.order_id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const paid = await trx
+        .selectFrom("payments")
+        .select(["id", "method", "amount", "gateway_reference"])
+        .where("order_id", "=", order.id)
+        .where("status", "=", "succeeded")
+        .where("method", "<>", "prepaid")
+        .forUpdate()
+        .execute();
+      let refunded = 0;
+      for (const p of paid) {
+        if (!p.gateway_reference) continue;
+        const { refundReference } = await gateway.refund(p.gateway_reference, p.amount);
+        await trx.updateTable("payments").set({ status: "refunded" }).where("id", "=", p.id).execute();
+        await audit(trx, HELD_ORDERS, { orgId: order.org_id, action: "payment.refunded", targetType: "order", targetId: order.id, data: { amount: p.amount, method: p.method, refundReference, cause: "held_order_cancelled" } });
+        refunded += p.amount;
+      }
+      refunded += await refundPrepaidParts(trx, HELD_ORDERS, order.id);
+      await trx.updateTable("orders").set({ status: "cancelled" }).where("id", "=", order.id).execute();
+      await trx.updateTable("order_blocks").set({ status: "cancelled", cancelled_at: at }).where("id", "=", held.id).execute();
+      // The upload link of a check still waiting for documents stops working.
+      if (check?.status === "requested") await trx.updateTable("identity_checks").set({ upload_expires_at: at }).where("id", "=", check.id).execute();
+      const customer = await customerOf(trx, order);
+      const t = translator(pickLocale(customer.locale, null));
+      await queueMail(trx, {
+        orgId: order.org_id,
+        to: customer.email,
+        subject: t("blocked.cancelMail.subject"),
+        text: t("blocked.cancelMail.body", { name: customer.name, order: order.id.slice(0, 8), total: formatMoney(refunded, order.currency, "de-CH") }),
+        kind: "order_block_cancelled",
+      });
+      await audit(trx, HELD_ORDERS, { orgId: order.org_id, action: "order.cancelled_unreleased", targetType: "order", targetId: order.id, data: { refunded, reasons: held.reasons } });
+      return true;
+    },
+    { "app.org_ids": block.org_id, "app.user_id": "", "app.staff_role": "" },
+  );
 }

@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setSandboxWebhookTransport, TEST_CARDS } from "../../../app/domain/payments/sandbox-gateway.server";
-import { addMs, setClock } from "../../../app/lib/clock";
+import { addMs, DAY, HOUR, setClock } from "../../../app/lib/clock";
 import { Client, textOf } from "../../support/app";
 import { staffSignedIn } from "../../support/backoffice";
 import { deliver, onHostedPage } from "../../support/checkout-flow";
 import { createStaff, signedIn } from "../../support/factories";
 import { auditEntries, orgWithStaff } from "../../support/members";
-import { givePrepaid, invoicesOf, orderOf } from "../../support/payments";
-import { testDb } from "../../support/setup";
+import { givePrepaid, invoicesOf, orderOf, paymentsOf, prepaidBalance } from "../../support/payments";
+import { finishedJob, startTestBullWorkers } from "../../support/jobs";
+import { appDb, testDb } from "../../support/setup";
 import { outboxTo } from "../../support/smtp";
 import { identityChecksOf, identityPathIn, jpeg, pdf, postMultipart } from "../../support/support";
 
@@ -15,6 +16,14 @@ import { identityChecksOf, identityPathIn, jpeg, pdf, postMultipart } from "../.
 // gateway's hosted page and signed webhook, and the back office's identity check queue.
 const NOW = new Date("2027-04-06T09:00:00Z");
 const MINUTE = 60_000;
+
+let workers: Awaited<ReturnType<typeof startTestBullWorkers>>;
+beforeAll(async () => {
+  workers = await startTestBullWorkers(appDb());
+});
+afterAll(async () => {
+  await workers?.close();
+});
 
 afterEach(() => {
   setClock(undefined);
@@ -182,5 +191,57 @@ describe("orders held for a security check", () => {
     expect(after.find((o) => o.id === orders[5].id)!.status).toBe("pending");
     expect(await blocksOf(org.orgId)).toMatchObject([{ order_id: orders[5].id, reasons: ["velocity:6"] }]);
     expect((await productsOf(org.orgId)).map((p) => p.name)).toEqual(["Site 1"]);
+  });
+
+  it("B-14: without a reaction within 10 days the job cancels the held order and refunds the full amount to the original methods, once however often it runs", async () => {
+    setClock(() => NOW);
+    const org = await orgWithStaff("Storno");
+    await givePrepaid(org.orgId, 1000);
+    const client = await signedIn(org.admin);
+    // 15.90 + 8.1 % VAT = 17.19: 10.00 from the prepaid balance, 7.19 by card.
+    const orderId = await orderAndPayByCard(client, org.orgId, "ubs-ebanking.ch");
+    expect(await prepaidBalance(org.orgId)).toBe(0);
+    expect((await paymentsOf(org.orgId)).map((p) => [p.method, p.amount, p.status])).toEqual([
+      ["prepaid", 1000, "succeeded"],
+      ["visa", 719, "succeeded"],
+    ]);
+    // Another held order whose documents are being checked: that is a reaction, it stays.
+    const waiting = await orgWithStaff("Wartet");
+    const waitingClient = await signedIn(waiting.admin);
+    await orderAndPayByCard(waitingClient, waiting.orgId, "google-konto.ch");
+    const link = identityPathIn((await outboxTo(waiting.admin.email))[0].body_text);
+    expect((await postMultipart(new Client(), link, {}, { document: [{ name: "id.pdf", data: pdf() }], photo: [{ name: "me.jpg", data: jpeg() }] })).status).toBe(200);
+
+    setClock(() => addMs(NOW, 9 * DAY));
+    await workers.sink.add("cancel-held-orders", {}, "held-1");
+    await finishedJob(workers.sink.queue, "held-1");
+    expect((await orderOf(org.orgId))[0].status).toBe("pending");
+
+    setClock(() => addMs(NOW, 10 * DAY + HOUR));
+    await workers.sink.add("cancel-held-orders", {}, "held-2");
+    await finishedJob(workers.sink.queue, "held-2");
+    expect((await orderOf(org.orgId))[0]).toMatchObject({ id: orderId, status: "cancelled" });
+    expect((await paymentsOf(org.orgId)).map((p) => [p.method, p.status])).toEqual([
+      ["prepaid", "refunded"],
+      ["visa", "refunded"],
+    ]);
+    expect(await prepaidBalance(org.orgId)).toBe(1000);
+    expect((await blocksOf(org.orgId))[0]).toMatchObject({ status: "cancelled", cancelled_at: addMs(NOW, 10 * DAY + HOUR) });
+    expect(await productsOf(org.orgId)).toEqual([]);
+    expect(await auditEntries(org.orgId, "payment.refunded")).toMatchObject([{ data: { amount: 719, method: "visa", cause: "held_order_cancelled" } }]);
+    expect(await auditEntries(org.orgId, "payment.prepaid_refunded")).toHaveLength(1);
+    const [mail] = await outboxTo(org.admin.email);
+    expect(mail.subject).toBe("Your held order was cancelled and refunded");
+    expect(mail.body_text).toContain("17.19");
+    // The order's upload link no longer works; the banner is gone.
+    expect(textOf((await new Client().get(identityPathIn((await outboxTo(org.admin.email))[1].body_text))).html)).toContain("This link cannot be used");
+    expect(textOf((await client.get(`/orgs/${org.orgId}/billing/orders`)).html)).not.toContain("Orders on hold");
+    expect((await orderOf(waiting.orgId))[0].status).toBe("pending");
+
+    // Once: a second run refunds nothing more.
+    await workers.sink.add("cancel-held-orders", {}, "held-3");
+    expect((await finishedJob(workers.sink.queue, "held-3")).returnvalue).toMatchObject({ cancelled: 0 });
+    expect(await auditEntries(org.orgId, "payment.refunded")).toHaveLength(1);
+    expect(await prepaidBalance(org.orgId)).toBe(1000);
   });
 });
