@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { toCount } from "../../../db/client";
-import type { IdentityCheckReason, IdentityDocumentType, ScreenshotType } from "../../../db/schema";
+import type { IdentityDocumentType, ScreenshotType } from "../../../db/schema";
 import { assertCan } from "../../auth/ability";
 import type { Actor } from "../../auth/actor";
 import { hashToken } from "../../auth/tokens.server";
@@ -17,6 +17,7 @@ import { queueMail } from "../mail/outbox.server";
 import type { StaffActing } from "../staff/accounts.server";
 import { actAs, transaction, withActor, type Handle, type Tx } from "../tx.server";
 import { deleteIdentityFiles, readIdentityFile, storeIdentityFile, type IdentityFileKind } from "./identity-files.server";
+import { STAFF_REQUESTABLE_REASONS } from "../support/limits";
 import { startIdentityCheck } from "./identity-links.server";
 import { blocksOfCheck } from "./order-screening.server";
 
@@ -27,8 +28,6 @@ import { blocksOfCheck } from "./order-screening.server";
 export const IDENTITY_FILE_MAX_BYTES = 10 * 1024 * 1024;
 export const UNHANDLED_DOCUMENTS_TTL_MS = 72 * HOUR;
 export const IDENTITY_QUEUE_PAGE_SIZE = 25;
-/** Reasons support can ask for from a request; an order under suspicion opens its own check (B-14). */
-export const STAFF_REQUESTABLE_REASONS = ["forgotten_password", "forgotten_email", "disable_2fa", "unlock_account", "first_payout"] as const satisfies readonly IdentityCheckReason[];
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -11,6 +11,7 @@ import { asJob } from "../jobs/as-job.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import type { StaffActing } from "../staff/accounts.server";
 import { actAs, withActor, type Handle, type Tx } from "../tx.server";
+import { MAX_GRANT_DAYS } from "./limits";
 import type { UserActing } from "./requests.server";
 
 // S-1/S-2/K-4: the user grants support staff access to the content of some products, as
@@ -18,7 +19,6 @@ import type { UserActing } from "./requests.server";
 // product's discussions), for at most 7 days. Only the agent assigned to the user's open
 // request can use a live grant; every use is logged and shown to the user.
 
-export const MAX_GRANT_DAYS = 7;
 export const GRANT_USES_PAGE_SIZE = 25;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
