@@ -85,4 +85,33 @@ export const config = {
   get exportsDir() {
     return process.env.EXPORTS_DIR || "./.data/exports";
   },
+  /** S-1/K-4: where support request screenshots are stored (outside the database). */
+  get supportFilesDir() {
+    return process.env.SUPPORT_FILES_DIR || "./.data/support-files";
+  },
+  /** S-5: where identity documents are stored, encrypted (outside the database). */
+  get identityFilesDir() {
+    return process.env.IDENTITY_FILES_DIR || "./.data/identity-files";
+  },
+  /** S-5: the AES-256-GCM key of identity documents: 32 bytes, base64 (`openssl rand -base64 32`). */
+  get identityFilesKey(): Buffer {
+    const value = process.env.IDENTITY_FILES_KEY;
+    if (!value && process.env.NODE_ENV === "production" && process.env.DEMO !== "1") {
+      throw new Error("IDENTITY_FILES_KEY must be set in production");
+    }
+    const key = Buffer.from(value || "ZGV2LW9ubHktaWRlbnRpdHkta2V5LWNoYW5nZS1tZSE=", "base64");
+    if (key.length !== 32) throw new Error("IDENTITY_FILES_KEY must be 32 bytes, base64-encoded");
+    return key;
+  },
+  /** B-14: brand names that mark an ordered domain name as suspicious (comma-separated). */
+  get orderBrandWatchlist(): string[] {
+    return (process.env.ORDER_BRAND_WATCHLIST || "postfinance,swisscom,ubs,raiffeisen,migros,paypal,google,apple,microsoft")
+      .split(",")
+      .map((b) => b.trim().toLowerCase())
+      .filter((b) => b.length > 0);
+  },
+  /** B-14: more new orders than this within the window (minutes) mark the next ones as suspicious. */
+  get orderVelocity() {
+    return { max: Number(process.env.ORDER_VELOCITY_MAX || 5), windowMinutes: Number(process.env.ORDER_VELOCITY_WINDOW_MINUTES || 60) };
+  },
 };

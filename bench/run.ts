@@ -6,6 +6,7 @@ import { benchApiList } from "./api-list";
 import { benchPartnerAbility } from "./partner-ability";
 import { benchExportXlsx } from "./export-xlsx";
 import { benchDirectorySearch } from "./directory-search";
+import { benchIdentityFiles } from "./identity-files";
 
 // `npm run bench`: each benchmark prints its figures beside a baseline measured in the same run.
 await benchMembersPage();
@@ -17,4 +18,5 @@ await benchApiList();
 await benchPartnerAbility();
 await benchExportXlsx();
 await benchDirectorySearch();
+await benchIdentityFiles();
 process.exit(0);

@@ -304,6 +304,8 @@ export interface PaymentsTable {
   failure_reason: string | null;
   created_at: CreatedAt;
   settled_at: Timestamp | null;
+  /** B-14: the card's issuing country as the gateway reports it (migration 0028). */
+  country: Generated<string | null>;
 }
 
 export interface PaymentWebhookEventsTable {
@@ -880,6 +882,116 @@ export interface ApiTokensTable {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;
+  support_requests: SupportRequestsTable;
+  support_messages: SupportMessagesTable;
+  support_attachments: SupportAttachmentsTable;
+  support_grants: SupportGrantsTable;
+  support_grant_uses: SupportGrantUsesTable;
+  storage_folders: StorageFoldersTable;
+  chat_discussions: ChatDiscussionsTable;
+  identity_checks: IdentityChecksTable;
+  order_blocks: OrderBlocksTable;
+}
+
+// Support requests, support access, identity checks and blocked orders (migration 0028:
+// S-1, S-2, S-5, B-14, K-3, K-4).
+export type SupportRequestStatus = "open" | "closed";
+export interface SupportRequestsTable {
+  id: Generated<string>;
+  user_id: string;
+  subject: string;
+  status: ColumnType<SupportRequestStatus, SupportRequestStatus | undefined, SupportRequestStatus>;
+  assigned_staff_id: string | null;
+  created_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+export interface SupportMessagesTable {
+  id: Generated<string>;
+  request_id: string;
+  author_user_id: string | null;
+  author_staff_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+export type ScreenshotType = "image/png" | "image/jpeg";
+export interface SupportAttachmentsTable {
+  id: Generated<string>;
+  request_id: string;
+  message_id: string;
+  file_name: string;
+  content_type: ScreenshotType;
+  size_bytes: number;
+  created_at: Timestamp;
+}
+export type SupportGrantScope = "mailboxes" | "storage" | "chat";
+export interface SupportGrantsTable {
+  id: Generated<string>;
+  user_id: string;
+  scope: SupportGrantScope;
+  product_id: string | null;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  closed_at: Timestamp | null;
+}
+export interface SupportGrantUsesTable {
+  id: Generated<string>;
+  grant_id: string;
+  user_id: string;
+  staff_id: string;
+  request_id: string;
+  what: string;
+  used_at: Timestamp;
+}
+export interface StorageFoldersTable {
+  id: Generated<string>;
+  org_id: string;
+  product_id: string;
+  path: string;
+  size_bytes: ColumnType<number, number | undefined, number>;
+}
+export interface ChatDiscussionsTable {
+  id: Generated<string>;
+  org_id: string;
+  product_id: string;
+  title: string;
+  message_count: ColumnType<number, number | undefined, number>;
+  last_message_at: Timestamp | null;
+}
+export type IdentityCheckReason = "forgotten_password" | "forgotten_email" | "disable_2fa" | "unlock_account" | "first_payout" | "suspicious_order";
+export type IdentityCheckStatus = "requested" | "submitted" | "approved" | "rejected" | "expired";
+export type IdentityDocumentType = "image/png" | "image/jpeg" | "application/pdf";
+export interface IdentityChecksTable {
+  id: Generated<string>;
+  user_id: string;
+  reason: IdentityCheckReason;
+  status: ColumnType<IdentityCheckStatus, IdentityCheckStatus | undefined, IdentityCheckStatus>;
+  upload_token_hash: string;
+  upload_expires_at: Timestamp;
+  upload_used_at: Timestamp | null;
+  document_type: IdentityDocumentType | null;
+  photo_type: ScreenshotType | null;
+  requested_by_staff_id: string | null;
+  requested_at: Timestamp;
+  submitted_at: Timestamp | null;
+  handled_by: string | null;
+  handled_at: Timestamp | null;
+  rejection_reason: string | null;
+  documents_deleted_at: Timestamp | null;
+}
+export type OrderBlockStatus = "blocked" | "released" | "cancelled";
+export interface OrderBlocksTable {
+  id: Generated<string>;
+  org_id: string;
+  order_id: string;
+  reasons: string[];
+  status: ColumnType<OrderBlockStatus, OrderBlockStatus | undefined, OrderBlockStatus>;
+  identity_check_id: string;
+  notice_count: ColumnType<number, number | undefined, number>;
+  last_notice_at: Timestamp;
+  created_at: Timestamp;
+  released_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
 }
 
 export type User = Selectable<UsersTable>;

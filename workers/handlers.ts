@@ -17,6 +17,9 @@ export interface JobContext {
   updateProgress?(percent: number): Promise<void>;
 }
 import { closeTenders, tenderDigest } from "./jobs/tenders";
+import { closeSupportGrants } from "./jobs/close-support-grants";
+import { purgeIdentityDocuments } from "./jobs/purge-identity-documents";
+import { cancelHeldOrders } from "./jobs/cancel-held-orders";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown, context: JobContext = {}): Promise<unknown> {
@@ -51,6 +54,12 @@ export async function runJob(db: Database, name: JobName, data: unknown, context
       return closeTenders(db);
     case "tender-digest":
       return tenderDigest(db);
+    case "close-support-grants":
+      return closeSupportGrants(db);
+    case "purge-identity-documents":
+      return purgeIdentityDocuments(db);
+    case "cancel-held-orders":
+      return cancelHeldOrders(db);
     default:
       throw new Error(`unknown job ${String(name)}`);
   }

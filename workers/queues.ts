@@ -22,6 +22,9 @@ export const jobPayloads = {
   "expire-client-exports": z.object({}),
   "close-tenders": z.object({}),
   "tender-digest": z.object({}),
+  "close-support-grants": z.object({}),
+  "purge-identity-documents": z.object({}),
+  "cancel-held-orders": z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -45,4 +48,10 @@ export const schedules: Array<{ name: JobName; everyMs: number }> = [
   { name: "close-tenders", everyMs: 15 * 60 * 1000 },
   // T-2: one digest per partner and day (tender_digests' key), whatever the run count.
   { name: "tender-digest", everyMs: 24 * 60 * 60 * 1000 },
+  // S-1: grants close after 7 days (the check refuses an expired grant even before this runs).
+  { name: "close-support-grants", everyMs: 15 * 60 * 1000 },
+  // S-5: documents of checks not handled within 72 hours are deleted.
+  { name: "purge-identity-documents", everyMs: 15 * 60 * 1000 },
+  // B-14: held orders without a reaction within 10 days are cancelled and refunded.
+  { name: "cancel-held-orders", everyMs: 60 * 60 * 1000 },
 ];

@@ -6,6 +6,8 @@ import {
   type ForcedSubject,
   type MongoAbility,
 } from "@casl/ability";
+import type { StaffRole } from "../../db/schema";
+import { now } from "../lib/clock";
 import type { Actor } from "./actor";
 import { defineDelegationRules } from "./delegation-rules";
 
@@ -38,6 +40,12 @@ export interface SubjectShapes {
   TenderProposal: { orgId: string };
   TenderAlerts: { orgId: string };
   DirectoryListing: { orgId: string };
+  // Issue 9b: support requests and access (S-1, S-2, K-4), identity checks (S-5, K-3), blocked orders (B-14).
+  SupportRequest: { userId?: string; assignedStaffId?: string | null };
+  SupportGrant: { userId: string };
+  SupportGrantContent: { assignedStaffId: string | null; requestStatus: string; live: boolean; expiresAtMs: number };
+  IdentityCheck: Record<string, never>;
+  BlockedOrder: { orgId: string };
 }
 export type SubjectName = keyof SubjectShapes;
 type Tagged = { [N in SubjectName]: N | (ForcedSubject<N> & SubjectShapes[N]) }[SubjectName];
@@ -108,6 +116,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can("manage", "TenderAlerts", { orgId: { $in: adminOf } });
     can("read", "DirectoryListing", { orgId: { $in: memberOf } });
     can("manage", "DirectoryListing", { orgId: { $in: adminOf } });
+    supportRulesForUser(actor.userId, adminOf, can);
   } else if (actor.kind === "staff") {
     // K-1: staff act in the back office only.
     can("read", "StaffAccount");
@@ -121,9 +130,35 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     if (actor.role === "billing_agent" || actor.role === "administrator") can(["read", "create"], "CreditNote");
     // K-2: partner managers (and staff administrators) review partner applications.
     if (actor.role === "partner_manager" || actor.role === "administrator") can(["read", "update"], "PartnerApplication");
+    supportRulesForStaff(actor.staffId, actor.role, can);
     cannot("manage", "Organization");
   }
   return build();
+}
+
+// ---- Issue 9b: support access, identity checks, blocked orders (S-1, S-2, S-5, B-14, K-3, K-4) ----
+type Can = AbilityBuilder<AppAbility>["can"];
+
+function supportRulesForUser(userId: string, adminOf: string[], can: Can) {
+  // K-4/S-1: a user opens and follows their own requests and gives or revokes their own grants.
+  can("manage", "SupportRequest", { userId });
+  can("manage", "SupportGrant", { userId });
+  // B-14: administrators see their organization's blocked orders and have the notice sent again.
+  can(["read", "update"], "BlockedOrder", { orgId: { $in: adminOf } });
+}
+
+function supportRulesForStaff(staffId: string, role: StaffRole, can: Can) {
+  if (role === "support_agent") {
+    // K-4: an agent works the requests assigned to them.
+    can(["read", "update"], "SupportRequest", { assignedStaffId: staffId });
+    // S-1/K-4: a grant is usable only by the agent assigned to the user's OPEN request, while
+    // the grant is live (not revoked or closed) and not past its end, whether or not the
+    // closing job has run yet. The domain builds the subject from the database.
+    can("read", "SupportGrantContent", { assignedStaffId: staffId, requestStatus: "open", live: true, expiresAtMs: { $gt: now().getTime() } });
+  }
+  if (role === "administrator") can("read", "SupportRequest");
+  // K-3: support agents and staff administrators handle identity checks (and so blocked orders).
+  if (role === "support_agent" || role === "administrator") can(["read", "update"], "IdentityCheck");
 }
 
 export function subject<S extends SubjectName>(type: S, object: SubjectShapes[S]) {

@@ -26,6 +26,7 @@ export function Header({ data }: { data: RootData | undefined }) {
         {user ? (
           <>
             <Link to="/account">{user.name}</Link>
+            <Link to="/support">{t("support.nav")}</Link>
             <Form method="post" action="/logout">
               <button type="submit" className="link-button">
                 {t("nav.signOut")}

@@ -9,11 +9,11 @@ export const meta: MetaFunction = () => [{ title: "Back office · Partner Portal
 /** K-1: the back office, for staff accounts only (a customer session does not count). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { staff, ability } = await requireStaff(request, context);
-  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer"), canCreditNotes: allows(ability, "create", "CreditNote"), canPartnerApplications: allows(ability, "read", "PartnerApplication") };
+  return { staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role }, canWithdrawals: allows(ability, "read", "Withdrawal"), canBankTransfers: allows(ability, "manage", "BankTransfer"), canCreditNotes: allows(ability, "create", "CreditNote"), canPartnerApplications: allows(ability, "read", "PartnerApplication"), canSupport: allows(ability, "read", "SupportRequest"), canIdentityChecks: allows(ability, "read", "IdentityCheck") };
 }
 
 export default function BackofficeLayout() {
-  const { staff, canWithdrawals, canBankTransfers, canCreditNotes, canPartnerApplications } = useLoaderData<typeof loader>();
+  const { staff, canWithdrawals, canBankTransfers, canCreditNotes, canPartnerApplications, canSupport, canIdentityChecks } = useLoaderData<typeof loader>();
   const t = useT();
   return (
     <div className="shell">
@@ -63,6 +63,16 @@ export default function BackofficeLayout() {
           {canWithdrawals ? (
             <li>
               <NavLink to="/backoffice/withdrawals">{t("shop.nav.backofficeWithdrawals")}</NavLink>
+            </li>
+          ) : null}
+          {canSupport ? (
+            <li>
+              <NavLink to="/backoffice/support">{t("support.bo.nav")}</NavLink>
+            </li>
+          ) : null}
+          {canIdentityChecks ? (
+            <li>
+              <NavLink to="/backoffice/identity-checks">{t("identity.bo.nav")}</NavLink>
             </li>
           ) : null}
         </ul>

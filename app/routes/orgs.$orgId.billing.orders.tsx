@@ -10,6 +10,8 @@ import { payOrderSchema } from "../domain/billing/schemas";
 import { withActor } from "../domain/tx.server";
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
+import { blockedOrdersOf, resendBlockNotice } from "../domain/security/order-screening.server";
+import { BlockedOrdersBanner } from "../components/blocked-orders";
 
 // B-7: the orders list; a pending order is paid from here.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -18,13 +20,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const scope = url.searchParams.get("scope") === "all" ? "all" : "pending";
   const page = Number(url.searchParams.get("page") ?? 1);
   const list = await guard(() => withActor(getDb(), ctx.actor, (trx) => listOrders(trx, ctx, ctx.orgId, { scope, page })));
-  return { ...list, scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid"), proformaFor: url.searchParams.get("proforma"), ordered: url.searchParams.has("ordered") };
+  // B-14: orders held for a security check, with "send the e-mail again".
+  const blocked = await blockedOrdersOf(getDb(), ctx, ctx.orgId);
+  return { ...list, blocked, resent: url.searchParams.has("resent"), scope, orgId: ctx.orgId, returned: url.searchParams.has("returned"), paidNow: url.searchParams.has("paid"), proformaFor: url.searchParams.get("proforma"), ordered: url.searchParams.has("ordered") };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
   const form = await request.formData();
   return formAction(async () => {
+    if (form.get("intent") === "resendBlockNotice") {
+      await resendBlockNotice(getDb(), ctx, ctx.orgId, String(form.get("blockId") ?? ""));
+      return redirect(`/orgs/${ctx.orgId}/billing/orders?resent=1`);
+    }
     if (form.get("intent") !== "pay") return new Response("Bad Request", { status: 400 });
     const input = parseForm(payOrderSchema, form);
     const started = await payOrder(getDb(), ctx, ctx.orgId, input.orderId, input.method);
@@ -44,6 +52,12 @@ export default function Orders() {
     <>
       <h1>{t("billing.orders.title")}</h1>
       <p className="hint">{t("billing.orders.intro")}</p>
+      <BlockedOrdersBanner blocked={data.blocked} />
+      {data.resent ? (
+        <div className="alert alert-ok" role="status">
+          {t("blocked.resent")}
+        </div>
+      ) : null}
       {data.ordered ? (
         <div className="alert alert-ok" role="status" data-testid="order-created">
           {t("billing.orders.ordered")}
@@ -106,7 +120,7 @@ export default function Orders() {
                       {o.status === "pending" ? t("transfers.orders.reference", { reference: o.proforma_reference ?? "" }) : null}
                     </p>
                   ) : null}
-                  {o.status === "pending" ? (
+                  {o.status === "pending" && o.due > 0 ? (
                     <Form method="post" className="inline-form">
                       <input type="hidden" name="intent" value="pay" />
                       <input type="hidden" name="orderId" value={o.id} />

@@ -19,6 +19,7 @@ import * as m0024 from "./0024_client_delegation";
 import * as m0025 from "./0025_client_exports";
 import * as m0026 from "./0026_tenders_directory";
 import * as m0027 from "./0027_two_factor";
+import * as m0028 from "./0028_support_identity";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   "0025_client_exports": m0025,
   "0026_tenders_directory": m0026,
   "0027_two_factor": m0027,
+  "0028_support_identity": m0028,
 };

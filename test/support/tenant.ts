@@ -179,6 +179,17 @@ export async function populatedOrganization() {
     .insertInto("directory_listings")
     .values({ org_id: orgId, slug: `tenant-${randomBytes(4).toString("hex")}`, name: "Tenant Listing", description: "A fixture listing for the tenant tests.", description_language: "en", languages: ["en"], regions: ["CH"], specialties: ["website"], updated_at: new Date() })
     .execute();
+  // Support access content and blocked orders (migration 0028).
+  const drive = await createProduct(orgId, "storage");
+  await db.insertInto("storage_folders").values({ org_id: orgId, product_id: drive, path: "/Documents", size_bytes: 100 }).execute();
+  const chat = await createProduct(orgId, "chat");
+  await db.insertInto("chat_discussions").values({ org_id: orgId, product_id: chat, title: "General", message_count: 3 }).execute();
+  const check = await db
+    .insertInto("identity_checks")
+    .values({ user_id: rep.userId, reason: "suspicious_order", upload_token_hash: hashToken(randomBytes(16).toString("hex")), upload_expires_at: new Date(Date.now() + 86_400_000), requested_at: new Date() })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("order_blocks").values({ org_id: orgId, order_id: order.id, reasons: ["brand:test"], identity_check_id: check.id, last_notice_at: new Date(), created_at: new Date() }).execute();
   return { orgId, rep, member };
 }
 

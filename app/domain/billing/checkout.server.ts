@@ -17,6 +17,7 @@ import { startBankTransfer } from "./bank-transfers.server";
 import { issueInvoice, vatAmount, vatTermsFor, type InvoicePeriod } from "./invoices.server";
 import type { Currency } from "./money";
 import { createOrderedProducts } from "./ordering.server";
+import { screenOrder } from "../security/order-screening.server";
 import { methodAllowedFor, topUpAmountAllowed, type PayMethod, type TopUpMethod } from "./payment-rules";
 import { AUTO_RENEW_METHODS, monthsPerPeriod, renewalAmount } from "./renewal-rules";
 
@@ -257,6 +258,8 @@ export async function startPayment(trx: Tx, actor: Actor, orderId: string, metho
 export async function settleOrder(trx: Tx, actor: Actor, orderId: string): Promise<{ invoiceId: string | null }> {
   const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).forUpdate().executeTakeFirstOrThrow();
   if (order.status !== "pending" || (await paidSoFar(trx, orderId)) < order.total_amount) return { invoiceId: null };
+  // B-14: a suspicious new order is held (not completed) until its identity check is approved.
+  if (await screenOrder(trx, actor, order)) return { invoiceId: null };
   await trx.updateTable("orders").set({ status: "paid", paid_at: now() }).where("id", "=", orderId).execute();
   if (order.kind === "topup") {
     await ensurePrepaidAccount(trx, order.org_id, order.currency);

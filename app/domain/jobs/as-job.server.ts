@@ -4,6 +4,7 @@ import { transaction, type Handle, type Tx } from "../tx.server";
 export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "partner-cashback" | "partner-eligibility";
 export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "delegations";
 export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "tenders";
+export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "support-grants" | "identity-documents" | "held-orders";
 
 /**
  * One transaction that says which system job it runs (`app.job`, transaction-scoped), so

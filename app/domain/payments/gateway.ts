@@ -56,6 +56,8 @@ export interface WebhookEvent {
     /** A reusable token (card or Twint profile) when the method can be charged again. */
     paymentMethod?: { token: string; label: string };
     failureReason?: "card_declined" | "insufficient_funds" | "cancelled";
+    /** The card's issuing country (ISO 3166 alpha-2), when the provider knows it (B-14). */
+    country?: string;
   };
 }
 

@@ -21,6 +21,7 @@ import {
 //   4242 4242 4242 4242  success
 //   4000 0000 0000 0002  declined
 //   4000 0000 0000 9995  insufficient funds
+//   4000 0025 0000 0003  success, a card issued in France (B-14: the issuing country is reported)
 // Any other number is declined. Twint, PayPal and PostFinance show approve/decline buttons.
 //
 // Saved methods (auto-renewal, charged off-session): the outcome follows from the token.
@@ -35,6 +36,7 @@ export const TEST_CARDS = {
   success: "4242424242424242",
   declined: "4000000000000002",
   insufficientFunds: "4000000000009995",
+  successIssuedInFrance: "4000002500000003",
 } as const;
 
 export const SIGNATURE_HEADER = "Sandbox-Signature";
@@ -120,11 +122,12 @@ export function sandboxOutcome(session: SandboxSession, decision: SandboxDecisio
   };
   if (decision.kind === "card") {
     const number = decision.number.replace(/[\s-]/g, "");
-    if (number === TEST_CARDS.success) {
+    if (number === TEST_CARDS.success || number === TEST_CARDS.successIssuedInFrance) {
+      const issued = number === TEST_CARDS.successIssuedInFrance ? { country: "FR" } : {};
       return {
         ...base,
         type: "payment.succeeded",
-        data: { ...data, paymentMethod: { token: sandboxCardToken(session.metadata.orgId, number), label: `•••• ${number.slice(-4)}` } },
+        data: { ...data, ...issued, paymentMethod: { token: sandboxCardToken(session.metadata.orgId, number), label: `•••• ${number.slice(-4)}` } },
       };
     }
     return { ...base, type: "payment.failed", data: { ...data, failureReason: number === TEST_CARDS.insufficientFunds ? "insufficient_funds" : "card_declined" } };

@@ -60,7 +60,8 @@ export async function handlePaymentWebhook(db: Handle, gateway: PaymentGateway, 
         return "ignored";
       }
       if (event.type === "payment.succeeded") {
-        await trx.updateTable("payments").set({ status: "succeeded", settled_at: now() }).where("id", "=", payment.id).execute();
+        const country = event.data.country && /^[A-Z]{2}$/.test(event.data.country) ? event.data.country : null;
+        await trx.updateTable("payments").set({ status: "succeeded", settled_at: now(), country }).where("id", "=", payment.id).execute();
         await audit(trx, GATEWAY, { orgId, action: "payment.succeeded", targetType: "order", targetId: payment.order_id, data: { event: event.id, method: payment.method, amount: payment.amount } });
         const order = await trx.selectFrom("orders").select("status").where("id", "=", payment.order_id).executeTakeFirstOrThrow();
         if (order.status !== "pending") {

@@ -16,6 +16,7 @@ import { clients } from "./clients";
 import { clientExports } from "./clientExports";
 import { tenders } from "./tenders";
 import { twoFactor } from "./twoFactor";
+import { support } from "./support";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -37,6 +38,7 @@ const areas = [
   clientExports,
   tenders,
   twoFactor,
+  support,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
