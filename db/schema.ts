@@ -803,6 +803,29 @@ export interface DB {
   affiliate_commissions: AffiliateCommissionsTable;
   partner_domain_prices: PartnerDomainPricesTable;
   partner_eligibility_checks: PartnerEligibilityChecksTable;
+  api_tokens: ApiTokensTable;
+  partner_link_products: PartnerLinkProductsTable;
+  partner_staff_rights: PartnerStaffRightsTable;
+  partner_link_warnings: PartnerLinkWarningsTable;
+  client_exports: ClientExportsTable;
+  tenders: TendersTable;
+  tender_proposals: TenderProposalsTable;
+  tender_alerts: TenderAlertsTable;
+  tender_digests: TenderDigestsTable;
+  directory_listings: DirectoryListingsTable;
+  directory_public: DirectoryPublicView;
+  two_factor_credentials: TwoFactorCredentialsTable;
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
+  two_factor_challenges: TwoFactorChallengesTable;
+  support_requests: SupportRequestsTable;
+  support_messages: SupportMessagesTable;
+  support_attachments: SupportAttachmentsTable;
+  support_grants: SupportGrantsTable;
+  support_grant_uses: SupportGrantUsesTable;
+  storage_folders: StorageFoldersTable;
+  chat_discussions: ChatDiscussionsTable;
+  identity_checks: IdentityChecksTable;
+  order_blocks: OrderBlocksTable;
 }
 
 // Migration 0023 (P-8, P-9, P-2 yearly).
@@ -850,7 +873,6 @@ export interface PartnerEligibilityChecksTable {
   currency: Currency;
   below: boolean;
   checked_at: Timestamp;
-  api_tokens: ApiTokensTable;
 }
 
 // A-1 (migration 0029): a user's API tokens; only the SHA-256 of the token is stored.
@@ -869,28 +891,6 @@ export interface ApiTokensTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
-  partner_link_products: PartnerLinkProductsTable;
-  partner_staff_rights: PartnerStaffRightsTable;
-  partner_link_warnings: PartnerLinkWarningsTable;
-  client_exports: ClientExportsTable;
-  tenders: TendersTable;
-  tender_proposals: TenderProposalsTable;
-  tender_alerts: TenderAlertsTable;
-  tender_digests: TenderDigestsTable;
-  directory_listings: DirectoryListingsTable;
-  directory_public: DirectoryPublicView;
-  two_factor_credentials: TwoFactorCredentialsTable;
-  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
-  two_factor_challenges: TwoFactorChallengesTable;
-  support_requests: SupportRequestsTable;
-  support_messages: SupportMessagesTable;
-  support_attachments: SupportAttachmentsTable;
-  support_grants: SupportGrantsTable;
-  support_grant_uses: SupportGrantUsesTable;
-  storage_folders: StorageFoldersTable;
-  chat_discussions: ChatDiscussionsTable;
-  identity_checks: IdentityChecksTable;
-  order_blocks: OrderBlocksTable;
 }
 
 // Support requests, support access, identity checks and blocked orders (migration 0028:

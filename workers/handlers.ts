@@ -11,15 +11,15 @@ import { partnerEligibility, partnerEligibilitySweep } from "./jobs/partner-elig
 import { delegationSweep } from "./jobs/delegation-sweep";
 import { clientExport } from "./jobs/client-export";
 import { expireClientExportFiles } from "./jobs/expire-client-exports";
+import { closeTenders, tenderDigest } from "./jobs/tenders";
+import { closeSupportGrants } from "./jobs/close-support-grants";
+import { purgeIdentityDocuments } from "./jobs/purge-identity-documents";
+import { cancelHeldOrders } from "./jobs/cancel-held-orders";
 
 /** What a running job can report back (BullMQ's job.updateProgress; nothing in-process). */
 export interface JobContext {
   updateProgress?(percent: number): Promise<void>;
 }
-import { closeTenders, tenderDigest } from "./jobs/tenders";
-import { closeSupportGrants } from "./jobs/close-support-grants";
-import { purgeIdentityDocuments } from "./jobs/purge-identity-documents";
-import { cancelHeldOrders } from "./jobs/cancel-held-orders";
 
 /** One handler per job; the BullMQ worker and the in-process runner both call these. */
 export async function runJob(db: Database, name: JobName, data: unknown, context: JobContext = {}): Promise<unknown> {

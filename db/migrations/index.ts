@@ -14,12 +14,12 @@ import * as m0020 from "./0020_partner_tiers";
 import * as m0021 from "./0021_affiliate_referrals";
 import * as m0022 from "./0022_delegation_access";
 import * as m0023 from "./0023_partner_benefits";
-import * as m0029 from "./0029_api_tokens";
 import * as m0024 from "./0024_client_delegation";
 import * as m0025 from "./0025_client_exports";
 import * as m0026 from "./0026_tenders_directory";
 import * as m0027 from "./0027_two_factor";
 import * as m0028 from "./0028_support_identity";
+import * as m0029 from "./0029_api_tokens";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -39,10 +39,10 @@ export const migrations: Record<string, Migration> = {
   "0021_affiliate_referrals": m0021,
   "0022_delegation_access": m0022,
   "0023_partner_benefits": m0023,
-  "0029_api_tokens": m0029,
   "0024_client_delegation": m0024,
   "0025_client_exports": m0025,
   "0026_tenders_directory": m0026,
   "0027_two_factor": m0027,
   "0028_support_identity": m0028,
+  "0029_api_tokens": m0029,
 };

@@ -1,10 +1,18 @@
 import { transaction, type Handle, type Tx } from "../tx.server";
 
 /** The system work that acts for no organization: delivering the outbox, purging expired rows, the renewal sweep. */
-export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "partner-cashback" | "partner-eligibility";
-export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "delegations";
-export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "tenders";
-export type SystemJob = "mail" | "purge" | "renewals" | "partner-website" | "support-grants" | "identity-documents" | "held-orders";
+export type SystemJob =
+  | "mail"
+  | "purge"
+  | "renewals"
+  | "partner-website"
+  | "partner-cashback"
+  | "partner-eligibility"
+  | "delegations"
+  | "tenders"
+  | "support-grants"
+  | "identity-documents"
+  | "held-orders";
 
 /**
  * One transaction that says which system job it runs (`app.job`, transaction-scoped), so
