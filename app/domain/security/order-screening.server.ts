@@ -82,9 +82,13 @@ export async function suspicionReasons(trx: Tx, order: ScreenedOrder): Promise<s
   return reasons;
 }
 
+/** Who is told: the member who placed the order, or the legal representative if they are no longer a member. */
 async function customerOf(trx: Tx, order: ScreenedOrder) {
+  const stillMember = order.created_by
+    ? await trx.selectFrom("memberships").select("user_id").where("org_id", "=", order.org_id).where("user_id", "=", order.created_by).executeTakeFirst()
+    : undefined;
   const userId =
-    order.created_by ?? (await trx.selectFrom("organizations").select("legal_rep_user_id").where("id", "=", order.org_id).executeTakeFirstOrThrow()).legal_rep_user_id;
+    stillMember?.user_id ?? (await trx.selectFrom("organizations").select("legal_rep_user_id").where("id", "=", order.org_id).executeTakeFirstOrThrow()).legal_rep_user_id;
   return trx.selectFrom("users").select(["id", "email", "name", "locale"]).where("id", "=", userId).executeTakeFirstOrThrow();
 }
 
