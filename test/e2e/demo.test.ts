@@ -27,7 +27,8 @@ describe("the demo on the embedded default (PGlite)", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 60_000);
+      // Migrating and seeding PGlite takes up to a minute on the shared machine under the full suite.
+      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 140_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const m = output.match(/running at (http:\/\/localhost:\d+)/);
@@ -40,7 +41,7 @@ describe("the demo on the embedded default (PGlite)", () => {
       child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
       child.once("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
     });
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
