@@ -64,8 +64,8 @@ async function seedCashbackDb(partners: number, clients: number, month: string, 
         select md5('i' || client)::uuid, client, md5('o' || client)::uuid, '2026-' || lpad(row_number() over ()::text, 6, '0'), 2026, row_number() over (),
                '${issued}', 'de', 'CHF', 19900, 810, 1612, 21512, '{"name":"Client"}', '[]' from bench_orgs`).execute(trx);
     await sql.raw(`
-      insert into invoice_lines (org_id, invoice_id, position, description, unit_amount, quantity, net_amount)
-        select client, md5('i' || client)::uuid, 1, 'Web hosting Business', 19900, 1, 19900 from bench_orgs`).execute(trx);
+      insert into invoice_lines (org_id, invoice_id, position, description, unit_amount, quantity, discount_amount, net_amount)
+        select client, md5('i' || client)::uuid, 1, 'Web hosting Business', 19900, 1, 0, 19900 from bench_orgs`).execute(trx);
   });
   await sql`analyze`.execute(db);
   await db.destroy();

@@ -11,7 +11,7 @@ import { createOrder, startPayment, type PaymentStart } from "../billing/checkou
 import type { Currency } from "../billing/money";
 import type { PayMethod } from "../billing/payment-rules";
 import { monthsPerPeriod, renewalAmount, unitPriceFor, type PriceTier } from "../billing/renewal-rules";
-import { Conflict, Invalid, NotFound } from "../errors";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors";
 import { queueMail } from "../mail/outbox.server";
 import type { ProductActing } from "../products/queries.server";
 import { actAlsoFor, withActor, type Handle, type Tx } from "../tx.server";
@@ -250,7 +250,7 @@ export async function setPayer(db: Handle, acting: ProductActing, orgId: string,
       .executeTakeFirst();
     if (!link) throw new NotFound();
     const side = link.client_org_id === orgId ? "client" : "partner";
-    if ((side === "client" && !onClientSide) || (side === "partner" && !onPartnerSide)) assertCan(acting.ability, "update", "PartnerLink", { orgId: "" });
+    if ((side === "client" && !onClientSide) || (side === "partner" && !onPartnerSide)) throw new Forbidden();
     if (payer === "partner" && link.access !== "full") throw new Conflict("payer_needs_full_access", "partners.errors.payerNeedsFullAccess");
     if (link.payer === payer) return;
     await trx.updateTable("partner_client_links").set({ payer }).where("id", "=", link.id).execute();
