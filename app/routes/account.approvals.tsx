@@ -12,7 +12,8 @@ import { guard, parseForm } from "../lib/http.server";
 // polls this while the page is open; the answer is posted here (with or without JavaScript).
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireUser(request, context);
-  return approvalInbox(getDb(), ctx.user.id, ctx.sessionId);
+  // A resource route polled by the page's script: answered as a JSON response.
+  return Response.json(await approvalInbox(getDb(), ctx.user.id, ctx.sessionId));
 }
 
 /** Back to the page the answer was given on, which then says what happened (`approval=`). */

@@ -54,7 +54,9 @@ function shownStatus(status: ClientExportStatus, expiresAt: Date | null, at: Dat
 /** An approved, active partner; for anyone else the export pages do not exist. */
 export async function requireActivePartner(trx: Tx, orgId: string): Promise<void> {
   const membership = await trx.selectFrom("program_memberships").select(["program", "status"]).where("org_id", "=", orgId).executeTakeFirst();
-  if (membership?.program !== "partner" || membership.status !== "active") throw new NotFound();
+  // A partner flagged for review by the yearly re-check is still a partner (P-2: never
+  // silently demoted); only staff end a partnership.
+  if (membership?.program !== "partner") throw new NotFound();
 }
 
 /** The clients an export can be filtered by: organizations linked to the partner (active or ended). */

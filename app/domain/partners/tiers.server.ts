@@ -80,7 +80,8 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
   assertCan(acting.ability, "read", "PartnerApplication", { orgId });
   return withActor(db, acting.actor, async (trx) => {
     const membership = await trx.selectFrom("program_memberships").select(["program", "status"]).where("org_id", "=", orgId).executeTakeFirst();
-    if (membership?.program !== "partner" || membership.status !== "active") throw new NotFound();
+    // Flagged for review by the yearly re-check is still a partner (P-2: never silently demoted).
+    if (membership?.program !== "partner") throw new NotFound();
     const tier = await partnerTier(trx, orgId);
     const price = tier.value.currency === "CHF" ? sql.ref("t.price_chf") : sql.ref("t.price_eur");
     const active = trx.selectFrom("partner_client_links as l").where("l.org_id", "=", orgId).where("l.state", "=", "active");

@@ -255,7 +255,7 @@ describe("client exports", () => {
     expect(await count()).toBe(3);
   });
 
-  it("C-6: another organization, a restricted member, a non-partner and a partner under review can neither request nor download; an administrator can", async () => {
+  it("C-6: another organization, a restricted member, and a non-partner can neither request nor download; an administrator, also of a partner flagged for review (P-2), can", async () => {
     const s = await scenario();
     const rep = await signedIn(s.partner);
     const id = await requestExport(rep, s.partner.orgId, { format: "xlsx", periodFrom: "", periodTo: "", clientOrgId: "" });
@@ -290,16 +290,18 @@ describe("client exports", () => {
     const otherClient = await signedIn(otherPartner);
     expect((await otherClient.download(`/orgs/${otherPartner.orgId}/partner/exports/${id}.xlsx`)).status).toBe(404);
 
-    // Not a partner, or a partner under review: the page does not exist.
+    // Not a partner: the page does not exist. A partner flagged for review by the yearly
+    // re-check is still a partner (P-2: never silently demoted) and keeps its exports.
     const plain = await createUser({ name: "Plain Customer" });
     const plainClient = await signedIn(plain);
     expect((await plainClient.get(`/orgs/${plain.orgId}/partner/exports`)).status).toBe(404);
     expect((await plainClient.post(`/orgs/${plain.orgId}/partner/exports`, form)).status).toBe(404);
     const reviewed = await partnerWithRep("Reviewed Partner AG", "review");
     const reviewedClient = await signedIn(reviewed);
-    expect((await reviewedClient.get(`/orgs/${reviewed.orgId}/partner/exports`)).status).toBe(404);
-    expect((await reviewedClient.post(`/orgs/${reviewed.orgId}/partner/exports`, form)).status).toBe(404);
-    for (const orgId of [plain.orgId, reviewed.orgId, s.alpha.orgId, s.stranger.orgId]) expect(await exportsOf(orgId)).toBe(0);
+    expect((await reviewedClient.get(`/orgs/${reviewed.orgId}/partner/exports`)).status).toBe(200);
+    await requestExport(reviewedClient, reviewed.orgId, form);
+    expect(await exportsOf(reviewed.orgId)).toBe(1);
+    for (const orgId of [plain.orgId, s.alpha.orgId, s.stranger.orgId]) expect(await exportsOf(orgId)).toBe(0);
     expect(await exportsOf(s.partner.orgId)).toBe(1);
 
     // An administrator of the partner may request and download.

@@ -175,7 +175,7 @@ describe("partner tiers and the reseller space", () => {
     expect(second).not.toContain("Client 000");
   });
 
-  it("P-10: administrators see the space; a restricted member gets 403; a non-partner or a partner under review gets 404 (the space does not exist for them); another organization gets 404", async () => {
+  it("P-10: administrators see the space; a restricted member gets 403; a non-partner gets 404 (the space does not exist for it), a partner flagged for review keeps it (P-2: never silently demoted); another organization gets 404", async () => {
     const partner = await partnerOrg({ name: "Guarded Reseller" });
     const secret = await activeClient(partner.orgId, "Secret Client AG");
     const path = `/orgs/${partner.orgId}/partner/space`;
@@ -195,7 +195,7 @@ describe("partner tiers and the reseller space", () => {
     expect(other.html).not.toContain("Secret Client AG");
 
     const reviewed = await partnerOrg({ name: "Flagged Reseller", status: "review" });
-    expect((await (await signedIn(reviewed)).get(`/orgs/${reviewed.orgId}/partner/space`)).status).toBe(404);
+    expect((await (await signedIn(reviewed)).get(`/orgs/${reviewed.orgId}/partner/space`)).status).toBe(200);
 
     // The client itself has no reseller space of its own.
     expect((await (await signedIn(secret)).get(`/orgs/${secret.orgId}/partner/space`)).status).toBe(404);
