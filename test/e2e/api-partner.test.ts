@@ -141,10 +141,11 @@ describe("C-1/C-3/C-4/C-6: a partner's clients over the API", () => {
 
     // A partner user with rights for one client sees that client only; one without rights none.
     const oneClient = await partnerStaff(partner.orgId, full.orgId, "One Client Staff");
-    const staff = await api(await apiToken(oneClient), "GET", "/api/1/partner/clients");
+    // (Partner users made by the factories have an organization of their own too: they name the partner.)
+    const staff = await api(await apiToken(oneClient), "GET", `/api/1/partner/clients?organization_id=${partner.orgId}`);
     expect(staff.body.data.map((c: { client_org_id: string }) => c.client_org_id)).toEqual([full.orgId]);
     expect(staff.body.pagination.total).toBe(1);
-    const none = await api(await apiToken(await partnerStaff(partner.orgId, "none", "No Rights")), "GET", "/api/1/partner/clients");
+    const none = await api(await apiToken(await partnerStaff(partner.orgId, "none", "No Rights")), "GET", `/api/1/partner/clients?organization_id=${partner.orgId}`);
     expect(none.body).toEqual({ result: "success", data: [], pagination: { page: 1, per_page: 50, total: 0 } });
     // Another organization's id is 404.
     expectError(await api(await apiToken(oneClient), "GET", `/api/1/partner/clients?organization_id=${full.orgId}`), 404, "not_found");
@@ -187,7 +188,7 @@ describe("C-1/C-3/C-4/C-6: a partner's clients over the API", () => {
     expect((await api(scopedHere, "GET", `/api/1/partner/clients/${full.orgId}/products`)).status).toBe(200);
     // Without a scope and with two organizations the partner must be named for the list.
     expectError(await api(await apiToken(twoOrgs), "GET", "/api/1/partner/clients"), 400, "organization_required");
-    expect((await api(await apiToken(twoOrgs), "GET", `/api/1/partner/clients?organization_id=${partner.orgId}`)).body.pagination.total).toBe(2);
+    expect((await api(await apiToken(twoOrgs), "GET", `/api/1/partner/clients?organization_id=${partner.orgId}`)).body.pagination.total).toBe(4);
   });
 
   it("C-1, A-1: POST /partner/clients asks an existing organization for access, like the clients page; twice is 409, a read-only token 403", async () => {
@@ -211,7 +212,7 @@ describe("C-1/C-3/C-4/C-6: a partner's clients over the API", () => {
     // An organization that is not a partner cannot ask; a partner user without admin rights neither.
     expectError(await api(await apiToken(target), "POST", "/api/1/partner/clients", { client_org_id: partner.orgId, access: "full" }), 409, "not_partner");
     const staff = await apiToken(await partnerStaff(partner.orgId, "all", "Staff Asking"));
-    expectError(await api(staff, "POST", "/api/1/partner/clients", { client_org_id: (await createUser()).orgId, access: "full" }), 403, "forbidden");
+    expectError(await api(staff, "POST", `/api/1/partner/clients?organization_id=${partner.orgId}`, { client_org_id: (await createUser()).orgId, access: "full" }), 403, "forbidden");
   });
 
   it("C-6, A-1: an export's status and progress, with its download address once done; another partner's export is 404", async () => {
@@ -219,8 +220,8 @@ describe("C-1/C-3/C-4/C-6: a partner's clients over the API", () => {
     const rows = await testDb()
       .insertInto("client_exports")
       .values([
-        { org_id: partner.orgId, requested_by: partner.userId, format: "xlsx", language: "en", status: "running", progress: 40, rows_written: 400, rows_total: 1000 },
-        { org_id: partner.orgId, requested_by: partner.userId, format: "csv", language: "en", status: "done", progress: 100, rows_written: 10, rows_total: 10, file_size: 512, finished_at: new Date(), expires_at: addMs(new Date(), 7 * DAY) },
+        { org_id: partner.orgId, requested_by: partner.userId, format: "xlsx", language: "en", created_at: new Date(), status: "running", progress: 40, rows_written: 400, rows_total: 1000 },
+        { org_id: partner.orgId, requested_by: partner.userId, format: "csv", language: "en", created_at: new Date(), status: "done", progress: 100, rows_written: 10, rows_total: 10, file_size: 512, finished_at: new Date(), expires_at: addMs(new Date(), 7 * DAY) },
       ])
       .returning(["id", "format"])
       .execute();
