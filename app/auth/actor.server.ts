@@ -118,7 +118,7 @@ interface SessionActorJson {
 }
 
 /** portal_user_delegations: ids as comma-separated strings (compact for 10,000 clients). */
-interface DelegationRow {
+export interface DelegationRow {
   partnerOrgId: string;
   full: string;
   billing: string;
@@ -127,7 +127,7 @@ interface DelegationRow {
 
 const ids = (list: string): string[] => (list ? list.split(",") : []);
 
-function parseDelegations(rows: DelegationRow[] | undefined): DelegationFacts[] {
+export function parseDelegations(rows: DelegationRow[] | undefined): DelegationFacts[] {
   return (rows ?? []).map((d) => ({
     partnerOrgId: d.partnerOrgId,
     full: ids(d.full),

@@ -20,6 +20,12 @@ export interface ApiCaller {
   user: { id: string; email: string; name: string; locale: string };
 }
 
+/** Who sends the request, for public endpoints' abuse guards and the language of their mails. */
+export interface RequestClient {
+  ip: string;
+  acceptLanguage: string | null;
+}
+
 export interface Pagination {
   page: number;
   per_page: number;
@@ -52,7 +58,7 @@ export interface EndpointSpec<P extends Obj | undefined, Q extends Obj | undefin
   errors: ErrorStatus[];
   handler(
     caller: C extends true ? ApiCaller | null : ApiCaller,
-    input: { params: Out<P>; query: Out<Q>; body: Out<B> },
+    input: { params: Out<P>; query: Out<Q>; body: Out<B>; client: RequestClient },
   ): Promise<ApiReply>;
 }
 

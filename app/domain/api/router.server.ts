@@ -87,7 +87,7 @@ export async function handleApiRequest(request: Request, path: string, ip: strin
     if (caller && method !== "GET" && caller.token.access === "read") {
       throw new ApiError(403, "read_only_token", "This token can only read; create a read-write token to change data.");
     }
-    response = await run(endpoint, caller, params, request);
+    response = await run(endpoint, caller, params, request, ip);
   } catch (err) {
     const known = apiErrorOf(err);
     if (!known) console.error("API request failed:", err);
@@ -141,7 +141,7 @@ async function readBody(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Record<string, string>, request: Request): Promise<Response> {
+async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Record<string, string>, request: Request, ip: string | undefined): Promise<Response> {
   // A malformed id names nothing: 404, like an id of another organization.
   const params = endpoint.params ? endpoint.params.safeParse(rawParams) : undefined;
   if (params && !params.success) throw new ApiError(404, "not_found", "The resource does not exist or is not visible to this token.");
@@ -172,7 +172,8 @@ async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Reco
     if (!parsed.success) throw new ApiError(422, "validation_failed", "The request's data is not valid.", zodFieldErrors(parsed.error));
     body = parsed.data;
   }
-  const reply = await endpoint.handler(caller as ApiCaller, { params: params?.data, query, body } as never);
+  const client = { ip: ip ?? "unknown", acceptLanguage: request.headers.get("Accept-Language") };
+  const reply = await endpoint.handler(caller as ApiCaller, { params: params?.data, query, body, client } as never);
   if (reply instanceof Response) return reply;
   return successResponse(reply.data, reply.status ?? endpoint.success.status, reply.pagination);
 }

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { ApiTokenAccess } from "../../../db/schema";
-import { buildUserActor } from "../../auth/actor.server";
+import { buildUserActor, parseDelegations, type DelegationRow } from "../../auth/actor.server";
 import type { UserActor } from "../../auth/actor";
 import { now } from "../../lib/clock";
 import { pageCount, pageNumber } from "../../lib/paging";
@@ -148,7 +148,8 @@ export interface TokenActor {
 
 /**
  * A bearer token → its user's actor, narrowed to the token's organization, in one round
- * trip (`portal_api_token_actor`, migration 0029); null for an unknown, revoked or expired
+ * trip (`portal_api_token_actor`, migrations 0029/0030, with the partner delegations a
+ * portal session gets); null for an unknown, revoked or expired
  * token. The last use is recorded by the same call, at most once a minute.
  */
 export async function loadTokenActor(db: Handle, token: string, ip?: string): Promise<TokenActor | null> {
@@ -162,7 +163,7 @@ export async function loadTokenActor(db: Handle, token: string, ip?: string): Pr
     access: found.access,
     scopeOrgId: found.scopeOrgId,
     user: found.user,
-    actor: buildUserActor(found.user, found.memberships, found.permissions, ip),
+    actor: buildUserActor(found.user, found.memberships, found.permissions, ip, parseDelegations(found.delegations)),
   };
 }
 
@@ -173,4 +174,6 @@ interface TokenActorJson {
   user: { id: string; email: string; name: string; locale: string };
   memberships: Parameters<typeof buildUserActor>[1];
   permissions: Parameters<typeof buildUserActor>[2];
+  /** C-3/C-4 (migration 0030): the clients the user may act in, as for a portal session. */
+  delegations?: DelegationRow[];
 }

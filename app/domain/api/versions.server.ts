@@ -1,9 +1,11 @@
 import type { Endpoint } from "./endpoint";
 import { openApiEndpoint } from "./openapi.server";
+import { clientEndpoints } from "./v1/clients";
 import { invoiceEndpoints } from "./v1/invoices";
 import { organizationEndpoints } from "./v1/organizations";
 import { productEndpoints } from "./v1/products";
 import { profileEndpoints } from "./v1/profile";
+import { tenderEndpoints } from "./v1/tenders";
 import { userEndpoints } from "./v1/users";
 
 // A-2: the API's versions; `/api/{path}` answers with the latest. A capability adds its
@@ -16,6 +18,8 @@ const v1: Endpoint[] = [
   ...userEndpoints,
   ...productEndpoints,
   ...invoiceEndpoints,
+  ...tenderEndpoints,
+  ...clientEndpoints,
   openApiEndpoint("1", () => v1),
 ];
 

@@ -406,7 +406,7 @@ export const CLIENTS_PAGE_SIZE = 50;
  * C-1/C-4/P-10: the partner's clients. The legal representative and administrators see
  * every link; a partner user sees exactly the clients its staff rights let it act in.
  */
-export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: string, opts: { page?: number } = {}) {
+export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: string, opts: { page?: number; perPage?: number } = {}) {
   if (!membershipOf(acting.actor, partnerOrgId)) throw new NotFound();
   assertCan(acting.ability, "read", "Organization", { id: partnerOrgId });
   const admin = allows(acting.ability, "manage", "PartnerStaff", { orgId: partnerOrgId });
@@ -419,7 +419,8 @@ export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: s
     }
   }
   const page = pageNumber(opts.page);
-  if (!admin && mine.size === 0) return { admin, page: 1, pages: 1, links: [], canRequest: false };
+  const size = opts.perPage ?? CLIENTS_PAGE_SIZE;
+  if (!admin && mine.size === 0) return { admin, page: 1, pages: 1, total: 0, links: [], canRequest: false };
   return withActor(db, acting.actor, async (trx) => {
     const base = trx
       .selectFrom("partner_client_links as l")
@@ -432,13 +433,14 @@ export async function partnerClients(db: Handle, acting: Acting, partnerOrgId: s
       .select(["l.id", "l.client_org_id as clientOrgId", "c.name as clientName", "l.state", "l.access", "l.billing_access as billing", "l.ends_at as endsAt", "l.extension_requested_at as extensionRequestedAt", "l.requested_at as requestedAt"])
       .orderBy("c.name")
       .orderBy("l.id")
-      .limit(CLIENTS_PAGE_SIZE)
-      .offset((page - 1) * CLIENTS_PAGE_SIZE)
+      .limit(size)
+      .offset((page - 1) * size)
       .execute();
     return {
       admin,
       page,
-      pages: pageCount(total, CLIENTS_PAGE_SIZE),
+      pages: pageCount(total, size),
+      total,
       canRequest: allows(acting.ability, "create", "PartnerLink", { orgId: partnerOrgId }),
       links: links.map((l) => ({ ...l, canEnter: mine.has(l.clientOrgId) && l.state === "active" })),
     };

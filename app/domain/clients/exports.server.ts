@@ -177,6 +177,25 @@ const CONTENT_TYPES: Record<ClientExportFormat, string> = {
   csv: "text/csv; charset=utf-8",
 };
 
+/** C-6: one export's status and progress (the page's row, for the API), or NotFound. */
+export async function clientExportStatus(db: Handle, acting: Acting, orgId: string, exportId: string) {
+  assertCan(acting.ability, "read", "ClientExport", { orgId });
+  if (!z.string().uuid().safeParse(exportId).success) throw new NotFound();
+  return withActor(db, acting.actor, async (trx) => {
+    await requireActivePartner(trx, orgId);
+    const row = await trx
+      .selectFrom("client_exports as e")
+      .leftJoin("organizations as c", "c.id", "e.client_org_id")
+      .select(["e.id", "e.format", "e.status", "e.progress", "e.rows_written", "e.rows_total", "e.file_size", "e.created_at", "e.finished_at", "e.expires_at", "e.client_org_id", "c.name as client_name"])
+      .select([sql<string | null>`e.period_from::text`.as("period_from"), sql<string | null>`e.period_to::text`.as("period_to")])
+      .where("e.id", "=", exportId)
+      .where("e.org_id", "=", orgId)
+      .executeTakeFirst();
+    if (!row) throw new NotFound();
+    return { ...row, status: shownStatus(row.status, row.expires_at, now()) };
+  });
+}
+
 /**
  * A finished export's file, for the partner's authorized users only; anything else (another
  * organization's export, one not done, one past its 7 days) is not found.

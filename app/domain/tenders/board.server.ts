@@ -35,8 +35,9 @@ export async function isPartner(trx: Tx, orgId: string): Promise<boolean> {
 }
 
 /** The open tenders (answer period not over), newest first, and whether this partner answered. */
-export async function tenderBoard(db: Handle, acting: Acting, orgId: string, opts: { page?: number } = {}) {
+export async function tenderBoard(db: Handle, acting: Acting, orgId: string, opts: { page?: number; perPage?: number } = {}) {
   const page = pageNumber(opts.page);
+  const size = opts.perPage ?? BOARD_PAGE_SIZE;
   return asBoard(db, acting, orgId, async (trx) => {
     const at = now();
     const base = trx.selectFrom("tenders as t").where("t.status", "=", "open").where("t.deadline", ">", at);
@@ -50,8 +51,8 @@ export async function tenderBoard(db: Handle, acting: Acting, orgId: string, opt
       )
       .orderBy("t.published_at", "desc")
       .orderBy("t.id")
-      .limit(BOARD_PAGE_SIZE)
-      .offset((page - 1) * BOARD_PAGE_SIZE)
+      .limit(size)
+      .offset((page - 1) * size)
       .execute();
     const mine = await trx
       .selectFrom("tender_proposals as p")
@@ -61,7 +62,7 @@ export async function tenderBoard(db: Handle, acting: Acting, orgId: string, opt
       .orderBy("p.created_at", "desc")
       .limit(20)
       .execute();
-    return { tenders, mine, page, pages: pageCount(n, BOARD_PAGE_SIZE), canAnswer: allows(acting.ability, "create", "TenderProposal", { orgId }) };
+    return { tenders, mine, page, pages: pageCount(n, size), total: n, canAnswer: allows(acting.ability, "create", "TenderProposal", { orgId }) };
   });
 }
 

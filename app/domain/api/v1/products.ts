@@ -9,7 +9,7 @@ import { defineEndpoint, orgIdParams, pageQuery, paginated, timestamp, uuid, typ
 
 // O-9, B-3/B-4/B-5: the products a user sees (all for administrators, else the permitted
 // ones), and auto-renewal on or off, through the same domain functions as the pages.
-const product = z.object({
+export const product = z.object({
   id: z.string(),
   name: z.string(),
   type: z.enum(["hosting", "domain", "mail", "server"]),
@@ -27,7 +27,7 @@ const autoRenewalBody = z.discriminatedUnion("auto_renew", [
 ]);
 
 type ProductRow = Awaited<ReturnType<typeof visibleProducts>>["products"][number];
-function productOut(p: ProductRow) {
+export function productOut(p: ProductRow) {
   return {
     id: p.id,
     name: p.name,
