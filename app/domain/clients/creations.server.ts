@@ -7,7 +7,7 @@ import type { Actor } from "../../auth/actor";
 import { hashPassword } from "../../auth/password.server";
 import { hashToken, newToken } from "../../auth/tokens.server";
 import { config } from "../../config.server";
-import { formatDate, translator } from "../../i18n/index";
+import { formatDate, isLocale, translator } from "../../i18n/index";
 import { addMs, DAY, now } from "../../lib/clock";
 import { emailField, localeField, nameField, passwordField } from "../accounts/schemas";
 import { audit } from "../audit/audit.server";
@@ -17,7 +17,6 @@ import { isCountryCode } from "../orgs/countries";
 import { createOrganization } from "../orgs/create-organization.server";
 import { isUuid, type Acting } from "../orgs/member-fields";
 import { transaction, withActor, type Handle, type Tx } from "../tx.server";
-import { tellLegalRep } from "./delegations.server";
 
 // C-1: a partner adds a client by creating a new organization for it. An organization cannot
 // exist without its legal representative, so the partner's request waits (client_creations,
@@ -256,8 +255,22 @@ async function found(trx: Tx, row: Creation, actor: Extract<Actor, { kind: "user
   const data = { creationId: row.id, access: "full", billing: row.billing, newAccount };
   await audit(trx, actor, { orgId, action: "client_creation.accepted", targetType: "partner_client_link", targetId: link.id, data: { ...data, partnerOrgId: row.org_id } });
   await audit(trx, actor, { orgId: row.org_id, action: "client_creation.accepted", targetType: "partner_client_link", targetId: link.id, data: { ...data, clientOrgId: orgId } });
-  const t = translator(row.locale);
-  await tellLegalRep(trx, row.org_id, "clients.creation.mail.accepted", { client: row.org_name, name: row.rep_name, access: t(`clients.access.${row.billing ? "fullBilling" : "full"}`) });
+  // The partner's legal representative is told, in their language, with a link to the clients page.
+  const partnerRep = await trx
+    .selectFrom("organizations as o")
+    .innerJoin("users as u", "u.id", "o.legal_rep_user_id")
+    .select(["o.name", "u.email", "u.locale"])
+    .where("o.id", "=", row.org_id)
+    .executeTakeFirstOrThrow();
+  const t = translator(isLocale(partnerRep.locale) ? partnerRep.locale : "de");
+  const vars = {
+    client: row.org_name,
+    name: row.rep_name,
+    org: partnerRep.name,
+    access: t(`clients.access.${row.billing ? "fullBilling" : "full"}`),
+    link: `${config.publicUrl}/orgs/${row.org_id}/clients`,
+  };
+  await queueMail(trx, { orgId: row.org_id, to: partnerRep.email, subject: t("clients.creation.mail.accepted.subject", vars), text: t("clients.creation.mail.accepted.text", vars), kind: "delegation" });
   return orgId;
 }
 

@@ -83,7 +83,10 @@ describe("C-1: a partner creates a new organization for a client", () => {
       const entries = await db().selectFrom("audit_log").select("action").where("org_id", "=", side).where("action", "=", "client_creation.accepted").execute();
       expect(entries).toHaveLength(1);
     }
-    expect((await outboxTo(partner.email)).map((m) => m.subject)).toContain("Frisch Gegründet GmbH was created and accepted");
+    const told = (await outboxTo(partner.email)).find((m) => m.subject === "Frisch Gegründet GmbH was created and accepted");
+    expect(told?.body_text).toContain(`/orgs/${partner.orgId}/clients`);
+    expect(told?.body_text).toContain("Creator Partner AG has full access with billing");
+    expect(await db().selectFrom("audit_log").select("action").where("org_id", "=", partner.orgId).where("action", "=", "client_creation.created").execute()).toHaveLength(1);
 
     // The partner acts in it as the delegation allows (full access with billing)…
     expect((await rep.get(`/orgs/${org.id}/products`)).status).toBe(200);
