@@ -826,6 +826,7 @@ export interface DB {
   chat_discussions: ChatDiscussionsTable;
   identity_checks: IdentityChecksTable;
   order_blocks: OrderBlocksTable;
+  client_creations: ClientCreationsTable;
 }
 
 // Migration 0023 (P-8, P-9, P-2 yearly).
@@ -1040,4 +1041,26 @@ export interface TwoFactorChallengesTable {
   approval_decision: ApprovalDecision | null;
   approval_decided_at: Date | null;
   approval_session_id: string | null;
+}
+
+// Migration 0030 (issue 7, C-1): a partner creates a new organization for a client; the
+// client's legal representative accepts by e-mail.
+export interface ClientCreationsTable {
+  id: Generated<string>;
+  org_id: string;
+  org_name: string;
+  country: string;
+  currency: Currency;
+  locale: "de" | "fr" | "en";
+  rep_name: string;
+  email: string;
+  billing: Generated<boolean>;
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  client_org_id: string | null;
+  revoked_at: Date | null;
 }

@@ -190,6 +190,11 @@ export async function populatedOrganization() {
     .returning("id")
     .executeTakeFirstOrThrow();
   await db.insertInto("order_blocks").values({ org_id: orgId, order_id: order.id, reasons: ["brand:test"], identity_check_id: check.id, last_notice_at: new Date(), created_at: new Date() }).execute();
+  // A partner's pending creation of a client organization (migration 0030).
+  await db
+    .insertInto("client_creations")
+    .values({ org_id: orgId, org_name: "Tenant Client AG", country: "CH", currency: "CHF", locale: "de", rep_name: "Client Rep", email: `client.${randomBytes(4).toString("hex")}@example.ch`, token_hash: hashToken(randomBytes(16).toString("hex")), expires_at: new Date(Date.now() + 86_400_000) })
+    .execute();
   return { orgId, rep, member };
 }
 
