@@ -23,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const reinvoicing = await guard(() =>
     clientReinvoicing(getDb(), ctx, ctx.orgId, params.clientId ?? "", { reinvoicePage: Number(url.searchParams.get("rpage") ?? "1"), invoicePage: Number(url.searchParams.get("ipage") ?? "1") }),
   );
-  return { ...data, reinvoicing, issued: url.searchParams.get("issued"), orgId: ctx.orgId, clientId: params.clientId ?? "" };
+  return { ...data, reinvoicing, issued: /^RE-\d{4}-\d{4,}$/.exec(url.searchParams.get("issued") ?? "")?.[0] ?? null, orgId: ctx.orgId, clientId: params.clientId ?? "" };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
