@@ -827,6 +827,9 @@ export interface DB {
   identity_checks: IdentityChecksTable;
   order_blocks: OrderBlocksTable;
   client_creations: ClientCreationsTable;
+  partner_reinvoice_counters: PartnerReinvoiceCountersTable;
+  partner_reinvoices: PartnerReinvoicesTable;
+  partner_reinvoice_lines: PartnerReinvoiceLinesTable;
 }
 
 // Migration 0023 (P-8, P-9, P-2 yearly).
@@ -1063,4 +1066,51 @@ export interface ClientCreationsTable {
   accepted_by: string | null;
   client_org_id: string | null;
   revoked_at: Date | null;
+// Migration 0032 (C-5/P-9): the partner's own invoices to a client it pays for.
+export interface PartnerReinvoiceCountersTable {
+  org_id: string;
+  year: number;
+  last_sequence: number;
+}
+
+export interface PartnerReinvoiceParty {
+  name: string;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string;
+  vatId: string | null;
+}
+
+export interface PartnerReinvoicesTable {
+  id: Generated<string>;
+  org_id: string;
+  client_org_id: string;
+  invoice_id: string | null;
+  number: string;
+  year: number;
+  sequence: number;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  language: InvoiceLanguage;
+  currency: Currency;
+  net_amount: number;
+  vat_rate_bp: number;
+  vat_amount: number;
+  total_amount: number;
+  issuer: Json<PartnerReinvoiceParty>;
+  bill_to: Json<PartnerReinvoiceParty>;
+}
+
+export interface PartnerReinvoiceLinesTable {
+  id: Generated<string>;
+  org_id: string;
+  reinvoice_id: string;
+  position: number;
+  description: string;
+  period_from: Timestamp | null;
+  period_to: Timestamp | null;
+  quantity: number;
+  unit_amount: number;
+  net_amount: number;
 }

@@ -8,6 +8,7 @@ import { formatMoney } from "../domain/billing/money";
 import { PAY_METHODS } from "../domain/billing/payment-rules";
 import { paySelectionSchema } from "../domain/billing/schemas";
 import { clientProductsToPay, payClientProducts } from "../domain/partners/partner-billing.server";
+import { clientReinvoicing } from "../domain/partners/reinvoices.server";
 import { formAction, guard, parseForm, type FormFailure } from "../lib/http.server";
 import { useFormat, useLocale, useT } from "../i18n/react";
 
@@ -15,9 +16,14 @@ import { useFormat, useLocale, useT } from "../i18n/react";
 // price, then the partner's discount), paid from the partner's own billing.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
-  const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
+  const url = new URL(request.url);
+  const page = Number(url.searchParams.get("page") ?? "1");
   const data = await guard(() => clientProductsToPay(getDb(), ctx, ctx.orgId, params.clientId ?? "", { page }));
-  return { ...data, orgId: ctx.orgId, clientId: params.clientId ?? "" };
+  // C-5: the partner's own invoices to this client, and the invoices it paid to start one from.
+  const reinvoicing = await guard(() =>
+    clientReinvoicing(getDb(), ctx, ctx.orgId, params.clientId ?? "", { reinvoicePage: Number(url.searchParams.get("rpage") ?? "1"), invoicePage: Number(url.searchParams.get("ipage") ?? "1") }),
+  );
+  return { ...data, reinvoicing, issued: /^RE-\d{4}-\d{4,}$/.exec(url.searchParams.get("issued") ?? "")?.[0] ?? null, orgId: ctx.orgId, clientId: params.clientId ?? "" };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -102,9 +108,95 @@ export default function ClientProducts() {
               </label>
             ))}
           </fieldset>
-          <button type="submit">{t("partners.clientProducts.pay")}</button>
+          <button type="submit">{t("partners.clientProducts.pay")}</button>{" "}
+          <button type="submit" formMethod="get" formAction={`/orgs/${d.orgId}/partner/clients/${d.clientId}/reinvoice`}>
+            {t("reinvoices.fromSelection")}
+          </button>
         </Form>
       )}
+      <Reinvoicing />
     </>
+  );
+}
+
+/** C-5: the partner's re-invoices to this client (PDF links) and the paid invoices to re-invoice. */
+function Reinvoicing() {
+  const d = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const format = useFormat();
+  const { reinvoices, invoices } = d.reinvoicing;
+  return (
+    <section aria-labelledby="reinvoices-title">
+      <h2 id="reinvoices-title">{t("reinvoices.title", { name: d.clientName })}</h2>
+      <p className="hint">{t("reinvoices.intro")}</p>
+      {d.issued ? (
+        <p className="alert alert-success" role="status" data-testid="reinvoice-issued">
+          {t("reinvoices.issued", { number: d.issued })}
+        </p>
+      ) : null}
+      {reinvoices.rows.length === 0 ? (
+        <p className="empty">{t("reinvoices.empty")}</p>
+      ) : (
+        <table data-testid="reinvoices">
+          <thead>
+            <tr>
+              <th scope="col">{t("reinvoices.number")}</th>
+              <th scope="col">{t("reinvoices.date")}</th>
+              <th scope="col">{t("reinvoices.total")}</th>
+              <th scope="col">PDF</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reinvoices.rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.number}</th>
+                <td>{format.date(r.issuedAt)}</td>
+                <td>{formatMoney(r.total, r.currency, `${locale}-CH`)}</td>
+                <td>
+                  <a href={`/orgs/${d.orgId}/partner/reinvoices/${r.id}.pdf`} download>
+                    {t("reinvoices.download", { number: r.number })}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={reinvoices.page} pages={reinvoices.pages} param="rpage" label={t("reinvoices.pages")} />
+      {d.payer === "partner" ? (
+        <p>
+          <Link to={`/orgs/${d.orgId}/partner/clients/${d.clientId}/reinvoice`}>{t("reinvoices.newBlank")}</Link>
+        </p>
+      ) : null}
+      <h3>{t("reinvoices.providerInvoices")}</h3>
+      {invoices.rows.length === 0 ? (
+        <p className="empty">{t("reinvoices.providerEmpty")}</p>
+      ) : (
+        <table data-testid="paid-invoices">
+          <thead>
+            <tr>
+              <th scope="col">{t("reinvoices.number")}</th>
+              <th scope="col">{t("reinvoices.date")}</th>
+              <th scope="col">{t("reinvoices.total")}</th>
+              <th scope="col">{t("reinvoices.actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoices.rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.number}</th>
+                <td>{format.date(r.issuedAt)}</td>
+                <td>{formatMoney(r.total, r.currency, `${locale}-CH`)}</td>
+                <td>
+                  {d.payer === "partner" ? <Link to={`/orgs/${d.orgId}/partner/clients/${d.clientId}/reinvoice?invoice=${r.id}`}>{t("reinvoices.fromInvoice", { number: r.number })}</Link> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={invoices.page} pages={invoices.pages} param="ipage" label={t("reinvoices.providerPages")} />
+    </section>
   );
 }

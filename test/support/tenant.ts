@@ -162,6 +162,15 @@ export async function populatedOrganization() {
   await db.insertInto("partner_eligibility_checks").values({ org_id: orgId, year: 2099, value_amount: 200000, value_threshold: 200000, currency: "CHF", below: false, checked_at: new Date() }).execute();
   // C-6 client exports (migration 0025): an export requested by this organization as partner.
   await db.insertInto("client_exports").values({ org_id: orgId, requested_by: rep.userId, format: "csv", language: "en", created_at: new Date() }).execute();
+  // C-5 re-invoicing (migration 0032): this organization as partner re-invoices its client.
+  await db.insertInto("partner_reinvoice_counters").values({ org_id: orgId, year: 2099, last_sequence: 1 }).execute();
+  const party = JSON.stringify({ name: "Tenant", street: null, postalCode: null, city: null, country: "CH", vatId: null });
+  const reinvoice = await db
+    .insertInto("partner_reinvoices")
+    .values({ org_id: orgId, client_org_id: client.orgId, number: "RE-2099-0001", year: 2099, sequence: 1, issued_at: new Date(), issued_by: rep.userId, language: "en", currency: "CHF", net_amount: 1000, vat_rate_bp: 0, vat_amount: 0, total_amount: 1000, issuer: party, bill_to: party })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db.insertInto("partner_reinvoice_lines").values({ org_id: orgId, reinvoice_id: reinvoice.id, position: 1, description: "Line", quantity: 1, unit_amount: 1000, net_amount: 1000 }).execute();
   // Issue 8 (migration 0026): a tender of this organization with a proposal (this organization
   // answering it as partner), its tender alerts, a digest and its directory listing.
   const tender = await db

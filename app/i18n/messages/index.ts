@@ -18,6 +18,7 @@ import { tenders } from "./tenders";
 import { twoFactor } from "./twoFactor";
 import { support } from "./support";
 import { clientCreations } from "./clientCreations";
+import { reinvoices } from "./reinvoices";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -41,6 +42,7 @@ const areas = [
   twoFactor,
   support,
   clientCreations,
+  reinvoices,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
