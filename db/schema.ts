@@ -1046,7 +1046,7 @@ export interface TwoFactorChallengesTable {
   approval_session_id: string | null;
 }
 
-// Migration 0030 (issue 7, C-1): a partner creates a new organization for a client; the
+// Migration 0033 (issue 7, C-1): a partner creates a new organization for a client; the
 // client's legal representative accepts by e-mail.
 export interface ClientCreationsTable {
   id: Generated<string>;
@@ -1066,6 +1066,8 @@ export interface ClientCreationsTable {
   accepted_by: string | null;
   client_org_id: string | null;
   revoked_at: Date | null;
+}
+
 // Migration 0032 (C-5/P-9): the partner's own invoices to a client it pays for.
 export interface PartnerReinvoiceCountersTable {
   org_id: string;
