@@ -20,6 +20,7 @@ import * as m0026 from "./0026_tenders_directory";
 import * as m0027 from "./0027_two_factor";
 import * as m0028 from "./0028_support_identity";
 import * as m0029 from "./0029_api_tokens";
+import * as m0031 from "./0031_two_factor_identity";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   "0027_two_factor": m0027,
   "0028_support_identity": m0028,
   "0029_api_tokens": m0029,
+  "0031_two_factor_identity": m0031,
 };

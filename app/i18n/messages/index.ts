@@ -17,6 +17,7 @@ import { clientExports } from "./clientExports";
 import { tenders } from "./tenders";
 import { twoFactor } from "./twoFactor";
 import { support } from "./support";
+import { lostFactor } from "./lostFactor";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -39,6 +40,7 @@ const areas = [
   tenders,
   twoFactor,
   support,
+  lostFactor,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]
