@@ -76,7 +76,6 @@ export async function requestLostFactorCheck(db: Database, userId: string, ip: s
   await consume(LOST_FACTOR_PER_IP, ip);
   await consume(LOST_FACTOR_PER_ACCOUNT, userId);
   const p = await principalOf(db, "user", userId);
-  if (p.kind !== "user") throw new Error("unreachable");
   const actor = actorOf(p, ip);
   try {
     await withActor(db, actor, async (trx) => {
@@ -92,7 +91,7 @@ export async function requestLostFactorCheck(db: Database, userId: string, ip: s
       } else {
         link = (await startIdentityCheck(trx, actor, { userId, reason: "disable_2fa" })).link;
       }
-      const t = translator(pickLocale(p.locale, null));
+      const t = translator(pickLocale(p.kind === "user" ? p.locale : null, null));
       await queueMail(trx, {
         to: p.email,
         subject: t("identity.mail.requestSubject"),

@@ -5,7 +5,7 @@ import { Client, textOf } from "../../support/app";
 import { staffSignedIn } from "../../support/backoffice";
 import { createStaff, createUser, signedIn } from "../../support/factories";
 import { testDb } from "../../support/setup";
-import { auditOf, identityChecksOf, identityPathIn, jpeg, pdf, postMultipart } from "../../support/support";
+import { auditOf, identityChecksOf, identityPathIn, jpeg, onlyTheseAgents, pdf, postMultipart, requestsOf } from "../../support/support";
 import { enrolThroughAccount, unusedTotp } from "../../support/two-factor";
 
 // S-3, S-5: switching two-factor authentication off when the second factor is lost, through
@@ -203,5 +203,22 @@ describe("switching 2FA off after an identity check (lost second factor)", () =>
     await upload(secondLink);
     expect((await identityChecksOf(other.user.userId))[0]).toMatchObject({ status: "submitted" });
     expect(await auditOf("identity_check.link_renewed", checks[0].id)).toHaveLength(1);
+  });
+
+  it("S-5: while the user's own check is open, support asking for another one for the same reason is refused, not doubled", async () => {
+    const { user, client } = await userWithTwoFactor();
+    await requestCheck(client, user.email);
+    const agentAccount = await createStaff("support_agent");
+    await onlyTheseAgents([agentAccount.staffId]);
+    await postMultipart(client, "/support", { subject: "Lost phone", body: "I lost my authenticator." });
+    const [request] = await requestsOf(user.userId);
+    const agent = await staffSignedIn(agentAccount);
+    const asked = await agent.post(`/backoffice/support/${request.id}`, { intent: "identity", reason: "disable_2fa" });
+    expect(asked.status).toBe(409);
+    expect(textOf(asked.html)).toContain("This user already has an open identity check for this reason.");
+    expect(await identityChecksOf(user.userId)).toHaveLength(1);
+    // Another reason is still possible.
+    expect((await agent.post(`/backoffice/support/${request.id}`, { intent: "identity", reason: "forgotten_email" })).status).toBe(302);
+    expect(await identityChecksOf(user.userId)).toHaveLength(2);
   });
 });
