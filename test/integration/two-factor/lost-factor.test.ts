@@ -21,7 +21,7 @@ function tick(seconds = 30) {
 }
 
 async function mailsTo(email: string) {
-  return testDb().selectFrom("email_outbox").select(["subject", "body_text", "kind"]).where("to_address", "=", email).orderBy("id").execute();
+  return testDb().selectFrom("email_outbox").select(["subject", "body_text", "kind"]).where("to_address", "=", email).orderBy("created_at").execute();
 }
 async function credentialsOf(userId: string) {
   return testDb().selectFrom("two_factor_credentials").select("id").where("user_id", "=", userId).execute();
