@@ -58,6 +58,7 @@ export default function IdentityCheckPage() {
             .map((b) => (
               <p key={b.id}>{t("identity.bo.releases", { order: b.order_id.slice(0, 8), reasons: b.reasons.join(", ") })}</p>
             ))}
+          {check.reason === "disable_2fa" ? <p>{t("identity.bo.switchesOffTwoFactor")}</p> : null}
           <Form method="post" className="card">
             <FormError errors={errors} />
             <fieldset>

@@ -21,8 +21,9 @@ import * as m0027 from "./0027_two_factor";
 import * as m0028 from "./0028_support_identity";
 import * as m0029 from "./0029_api_tokens";
 import * as m0030 from "./0030_api_token_delegations";
-import * as m0033 from "./0033_client_creation";
+import * as m0031 from "./0031_two_factor_identity";
 import * as m0032 from "./0032_partner_reinvoices";
+import * as m0033 from "./0033_client_creation";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   "0028_support_identity": m0028,
   "0029_api_tokens": m0029,
   "0030_api_token_delegations": m0030,
+  "0031_two_factor_identity": m0031,
   "0032_partner_reinvoices": m0032,
   "0033_client_creation": m0033,
 };

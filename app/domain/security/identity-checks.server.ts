@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { toCount } from "../../../db/client";
-import type { IdentityDocumentType, ScreenshotType } from "../../../db/schema";
+import type { IdentityCheckReason, IdentityDocumentType, ScreenshotType } from "../../../db/schema";
 import { assertCan } from "../../auth/ability";
 import type { Actor } from "../../auth/actor";
 import { hashToken } from "../../auth/tokens.server";
@@ -11,15 +11,16 @@ import { pageCount, pageNumber } from "../../lib/paging";
 import type { Upload } from "../../lib/uploads.server";
 import { audit } from "../audit/audit.server";
 import { settleOrder } from "../billing/checkout.server";
-import { Conflict, Invalid, NotFound } from "../errors";
+import { Conflict, Invalid, isUniqueViolation, NotFound } from "../errors";
 import { asJob } from "../jobs/as-job.server";
 import { queueMail } from "../mail/outbox.server";
 import type { StaffActing } from "../staff/accounts.server";
 import { actAs, transaction, withActor, type Handle, type Tx } from "../tx.server";
 import { deleteIdentityFiles, readIdentityFile, storeIdentityFile, type IdentityFileKind } from "./identity-files.server";
 import { STAFF_REQUESTABLE_REASONS } from "../support/limits";
-import { startIdentityCheck } from "./identity-links.server";
+import { ONE_OPEN_TWO_FACTOR_CHECK, startIdentityCheck } from "./identity-links.server";
 import { blocksOfCheck } from "./order-screening.server";
+import { switchOffTwoFactorAfterIdentityCheck } from "../two-factor/two-factor.server";
 
 // S-5/K-3: identity checks. The user uploads an identity document and a photo of themselves
 // holding it through a one-time link; staff handle submitted checks oldest first; handling
@@ -192,11 +193,21 @@ export async function handleIdentityCheck(db: Handle, acting: StaffActing, input
       text: approved ? t("identity.mail.approvedBody", { name: check.user_name }) : t("identity.mail.rejectedBody", { name: check.user_name, reason: input.rejectionReason! }),
       kind: approved ? "identity_check_approved" : "identity_check_rejected",
     });
-    if (approved && check.reason === "suspicious_order") await releaseOrders(trx, acting.actor, check.id);
+    if (approved) await approvalEffects[check.reason]?.(trx, acting.actor, check);
     // The documents go before the decision commits: they never outlive a handled check.
     await deleteIdentityFiles(check.id);
   });
 }
+
+/**
+ * What approving a check does beyond closing it, per reason, in the same transaction: an order
+ * check releases the held orders (B-14); a check for switching 2FA off switches it off (S-5).
+ * The other reasons only confirm the identity for the staff member's next step.
+ */
+const approvalEffects: Partial<Record<IdentityCheckReason, (trx: Tx, actor: Actor, check: { id: string; user_id: string }) => Promise<void>>> = {
+  suspicious_order: (trx, actor, check) => releaseOrders(trx, actor, check.id),
+  disable_2fa: (trx, actor, check) => switchOffTwoFactorAfterIdentityCheck(trx, actor, check.user_id, check.id),
+};
 
 async function releaseOrders(trx: Tx, actor: Actor, checkId: string) {
   for (const block of await blocksOfCheck(trx, checkId)) {
@@ -223,7 +234,10 @@ export async function requestIdentityCheckFromSupport(db: Handle, acting: StaffA
     if (!request) throw new NotFound();
     assertCan(acting.ability, "update", "SupportRequest", { assignedStaffId: request.assigned_staff_id });
     if (request.status !== "open") throw new Conflict("support_request_closed", "support.errors.closed");
-    const { link } = await startIdentityCheck(trx, acting.actor, { userId: request.user_id, reason, requestedByStaffId: acting.actor.staffId });
+    const { link } = await startIdentityCheck(trx, acting.actor, { userId: request.user_id, reason, requestedByStaffId: acting.actor.staffId }).catch((err: unknown) => {
+      if (isUniqueViolation(err, ONE_OPEN_TWO_FACTOR_CHECK)) throw new Conflict("identity_check_open", "identity.errors.alreadyOpen");
+      throw err;
+    });
     const t = translator(pickLocale(request.locale, null));
     await queueMail(trx, {
       to: request.email,

@@ -10,6 +10,8 @@ import type { Tx } from "../tx.server";
 // S-5: an identity check starts with a one-time upload link sent to the user. Only the
 // link's hash is stored; sending the link again issues a new one (the old one stops working).
 export const UPLOAD_LINK_LIFETIME_MS = 14 * DAY;
+/** The unique index allowing one open check per account for switching 2FA off (migration 0031). */
+export const ONE_OPEN_TWO_FACTOR_CHECK = "identity_checks_one_open_2fa";
 
 export function uploadLink(token: string): string {
   return `${config.publicUrl}/identity/${token}`;

@@ -247,3 +247,25 @@ export async function resetStaffTwoFactor(db: Database, acting: { actor: Extract
     await audit(trx, acting.actor, { action: "staff.two_factor_reset", targetType: "staff", targetId: staffId, data: { email: p.email } });
   });
 }
+
+/**
+ * S-3, S-5: a user who lost their second factor had their identity checked and staff approved
+ * it: two-factor authentication goes off (authenticator and emergency codes deleted), pending
+ * sign-ins and every session end, the user is mailed, and the staff member's act is audited.
+ * Runs inside the approving transaction, so it happens together with the decision or not at
+ * all. Nothing happens when the factor is already off.
+ */
+export async function switchOffTwoFactorAfterIdentityCheck(trx: Tx, staff: Actor, userId: string, identityCheckId: string): Promise<void> {
+  const removed = await trx.deleteFrom("two_factor_credentials").where("user_id", "=", userId).executeTakeFirst();
+  if (Number(removed.numDeletedRows) === 0) return;
+  await trx.deleteFrom("two_factor_challenges").where("user_id", "=", userId).execute();
+  const ended = await trx.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
+  const p = await principalOf(trx, "user", userId);
+  await notify(trx, p, "disabled");
+  await audit(trx, staff, {
+    action: "account.two_factor_disabled",
+    targetType: "user",
+    targetId: userId,
+    data: { method: "identity_check", identityCheckId, endedSessions: Number(ended.numDeletedRows) },
+  });
+}

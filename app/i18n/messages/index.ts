@@ -19,6 +19,7 @@ import { twoFactor } from "./twoFactor";
 import { support } from "./support";
 import { clientCreations } from "./clientCreations";
 import { reinvoices } from "./reinvoices";
+import { lostFactor } from "./lostFactor";
 
 // Each area keeps its messages in its own file; they are merged here (one line per area).
 const areas = [
@@ -43,6 +44,7 @@ const areas = [
   support,
   clientCreations,
   reinvoices,
+  lostFactor,
 ] as const;
 
 type Merge<T extends readonly { en: object }[]> = T extends readonly [infer H extends { en: object }, ...infer R extends { en: object }[]]

@@ -81,8 +81,10 @@ describe("identity checks", () => {
     expect(await auditOf("identity_check.document_viewed", check.id)).toHaveLength(1);
     // Every reason of S-5 is a value the checks accept.
     const reasons = ["forgotten_password", "forgotten_email", "disable_2fa", "unlock_account", "first_payout", "suspicious_order"] as const;
+    // (Another account: this one's check for switching 2FA off is open, and only one may be.)
+    const other = await createUser();
     for (const reason of reasons) {
-      await testDb().insertInto("identity_checks").values({ user_id: user.userId, reason, upload_token_hash: `h-${reason}-${check.id}`, upload_expires_at: START, requested_at: START }).execute();
+      await testDb().insertInto("identity_checks").values({ user_id: other.userId, reason, upload_token_hash: `h-${reason}-${check.id}`, upload_expires_at: START, requested_at: START }).execute();
     }
   });
 
