@@ -18,7 +18,7 @@ import { STAFF_ROLES } from "../domain/staff/roles";
 import { Invalid } from "../domain/errors";
 import { formAction, guard, parseForm } from "../lib/http.server";
 import { useFormat, useT } from "../i18n/react";
-import { Field, FormError, Notice } from "../components/form";
+import { Field, FormError, Notice, type FormErrors } from "../components/form";
 import { Pager } from "../components/pager";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -75,27 +75,7 @@ export default function StaffAccounts() {
         <section className="card" aria-labelledby="reset-title">
           <h2 id="reset-title">{t("twoFactor.resetTitle", { name: data.confirmReset.name })}</h2>
           <p>{t("twoFactor.resetExplain", { email: data.confirmReset.email })}</p>
-          <Form method="post" action={`/backoffice/staff?reset2fa=${data.confirmReset.id}`}>
-            <FormError errors={errors} />
-            <input type="hidden" name="intent" value="resetTwoFactor" />
-            <input type="hidden" name="staffId" value={data.confirmReset.id} />
-            <div className="field">
-              <label>
-                <input type="checkbox" name="confirm" required /> {t("twoFactor.resetConfirm")}
-              </label>
-              {errors?.fieldErrors?.confirm ? (
-                <p className="field-error" role="alert">
-                  {t(errors.fieldErrors.confirm)}
-                </p>
-              ) : null}
-            </div>
-            <div className="toolbar">
-              <button type="submit" className="danger">
-                {t("twoFactor.resetSubmit")}
-              </button>
-              <Link to="/backoffice/staff">{t("common.cancel")}</Link>
-            </div>
-          </Form>
+          <StaffConfirmForm query="reset2fa" intent="resetTwoFactor" staffId={data.confirmReset.id} errors={errors} label={t("twoFactor.resetConfirm")} submit={t("twoFactor.resetSubmit")} />
         </section>
       ) : null}
       {!data.canManage ? <p className="hint">{t("backoffice.staff.readOnly")}</p> : null}
@@ -104,27 +84,7 @@ export default function StaffAccounts() {
         <section className="card" aria-labelledby="disable-title">
           <h2 id="disable-title">{t("backoffice.staff.disableTitle", { name: target.name })}</h2>
           <p>{t("backoffice.staff.disableExplain", { name: target.name, email: target.email })}</p>
-          <Form method="post" action={`/backoffice/staff?disable=${target.id}`}>
-            <FormError errors={errors} />
-            <input type="hidden" name="intent" value="disable" />
-            <input type="hidden" name="staffId" value={target.id} />
-            <div className="field">
-              <label>
-                <input type="checkbox" name="confirm" required /> {t("backoffice.staff.confirmLabel")}
-              </label>
-              {errors?.fieldErrors?.confirm ? (
-                <p className="field-error" role="alert">
-                  {t(errors.fieldErrors.confirm)}
-                </p>
-              ) : null}
-            </div>
-            <div className="toolbar">
-              <button type="submit" className="danger">
-                {t("backoffice.staff.submitDisable")}
-              </button>
-              <Link to="/backoffice/staff">{t("common.cancel")}</Link>
-            </div>
-          </Form>
+          <StaffConfirmForm query="disable" intent="disable" staffId={target.id} errors={errors} label={t("backoffice.staff.confirmLabel")} submit={t("backoffice.staff.submitDisable")} />
         </section>
       ) : (
         <FormError errors={errors} />
@@ -205,5 +165,34 @@ export default function StaffAccounts() {
         </section>
       ) : null}
     </>
+  );
+}
+
+/** A staff account action confirmed by a required checkbox (disabling, resetting the 2FA). */
+function StaffConfirmForm(props: { query: string; intent: string; staffId: string; errors?: FormErrors | null; label: string; submit: string }) {
+  const t = useT();
+  const { errors } = props;
+  return (
+    <Form method="post" action={`/backoffice/staff?${props.query}=${props.staffId}`}>
+      <FormError errors={errors} />
+      <input type="hidden" name="intent" value={props.intent} />
+      <input type="hidden" name="staffId" value={props.staffId} />
+      <div className="field">
+        <label>
+          <input type="checkbox" name="confirm" required /> {props.label}
+        </label>
+        {errors?.fieldErrors?.confirm ? (
+          <p className="field-error" role="alert">
+            {t(errors.fieldErrors.confirm)}
+          </p>
+        ) : null}
+      </div>
+      <div className="toolbar">
+        <button type="submit" className="danger">
+          {props.submit}
+        </button>
+        <Link to="/backoffice/staff">{t("common.cancel")}</Link>
+      </div>
+    </Form>
   );
 }
