@@ -41,8 +41,8 @@ async function seed() {
     await q(`insert into organizations (name, legal_rep_user_id) select 'Client ' || lpad(substr(email, 7, position('@' in email) - 7), 2, '0') || ' AG', id from users where email like 'client%'`);
     await q(`insert into memberships (org_id, user_id, role) select id, legal_rep_user_id, 'admin' from organizations`);
     await q(`insert into program_memberships (org_id, program, since) select id, 'partner', '2025-01-01' from organizations where name = 'Bench Partner AG'`);
-    await q(`insert into partner_client_links (org_id, client_org_id, state, payer, since)
-      select p.id, c.id, 'active', 'client', '2025-01-01' from organizations p, organizations c where p.name = 'Bench Partner AG' and c.name like 'Client %'`);
+    await q(`insert into partner_client_links (org_id, client_org_id, state, access, billing_access, payer, since)
+      select p.id, c.id, 'active', 'full', true, 'client', '2025-01-01' from organizations p, organizations c where p.name = 'Bench Partner AG' and c.name like 'Client %'`);
     // Invoice g belongs to client g % CLIENTS; even invoices the client paid, odd ones the partner paid for it.
     await q(`create temporary table bench_inv as
       with c as (select id, row_number() over (order by name) - 1 as n from organizations where name like 'Client %'),

@@ -636,6 +636,10 @@ export interface ClientExportsTable {
   period_from: string | null;
   period_to: string | null;
   client_org_id: string | null;
+  /** The clients it covers, fixed at request (null = every client of the partner; 0034). */
+  client_org_ids: string[] | null;
+  /** Whether it includes the partner's own invoices for its clients (0034). */
+  partner_invoices: ColumnType<boolean, boolean | undefined, boolean>;
   status: ColumnType<ClientExportStatus, ClientExportStatus | undefined, ClientExportStatus>;
   progress: ColumnType<number, number | undefined, number>;
   rows_total: number | null;

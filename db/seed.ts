@@ -236,7 +236,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     ] as const) {
       await trx
         .insertInto("partner_client_links")
-        .values({ org_id: partner, client_org_id: clientOrgId, state: "active", payer, requested_by: thomas, answered_by: clientOrgId === studer ? peter : nina, since: yearAgo })
+        .values({ org_id: partner, client_org_id: clientOrgId, state: "active", access: "full", billing_access: true, payer, requested_by: thomas, answered_by: clientOrgId === studer ? peter : nina, since: yearAgo })
         .execute();
     }
     const application = async (orgId: string, userId: string, registryNumber: string, website: string, reviewed: boolean) => {

@@ -33,7 +33,7 @@ export interface SubjectShapes {
   // Issue 7 (C-4, C-6): staff rights of a partner; a partner's export of its clients' billing
   // data (on the partner organization; per client where a delegation decides).
   PartnerStaff: { orgId: string };
-  ClientExport: { orgId: string; clientOrgId?: string };
+  ClientExport: { orgId: string; clientOrgId?: string; requestedBy?: string | null };
   // Issue 8: tenders and the partner directory (T-1 … T-3).
   Tender: { orgId: string };
   TenderBoard: { orgId: string };
@@ -92,18 +92,23 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     // B-10: only the legal representative asks to withdraw the prepaid balance.
     can(["read", "create"], "Withdrawal", { orgId: { $in: repOf } });
     // P-1…P-8: administrators see the partner program page; only the legal representative
-    // applies, joins the affiliate program, and asks or accepts partner–client links.
+    // applies and joins the affiliate program.
     can("read", "PartnerApplication", { orgId: { $in: adminOf } });
     can("create", "PartnerApplication", { orgId: { $in: repOf } });
-    can(["create", "update"], "PartnerLink", { orgId: { $in: repOf } });
+    // C-1: the partner's legal representative and administrators add clients (create an
+    // organization for one, ask one for access, ask to extend); only the client's legal
+    // representative answers (C-2).
+    can("create", "PartnerLink", { orgId: { $in: adminOf } });
+    can("update", "PartnerLink", { orgId: { $in: repOf } });
     // C-7: either side's legal representative ends a partner–client link.
     can("delete", "PartnerLink", { orgId: { $in: repOf } });
     // C-3/C-4: partner users acting in their clients' organizations (delegation-rules.ts).
     defineDelegationRules(can, actor, adminOf);
 
     // --- C-6: exports of the clients' billing data -------------------------------------
-    // The partner's legal representative and administrators request and download them (the
-    // domain also requires the organization to be an approved, active partner).
+    // The partner's legal representative and administrators request and download any of them,
+    // for every client (the domain also requires the organization to be a partner). Partner
+    // users with staff rights export the clients that gave billing access (delegation-rules.ts).
     can(["read", "create"], "ClientExport", { orgId: { $in: adminOf } });
     // --- end C-6 ----------------------------------------------------------------------
     // Issue 8 (T-1 … T-3): administrators post their organization's tenders and decide on them.

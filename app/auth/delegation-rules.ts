@@ -14,8 +14,9 @@ import type { UserActor } from "./actor";
  *   legal representative).
  * - limited access: only the picked products; "manage" lets it change them, "statistics"
  *   only read them. No billing.
- * - ClientExport (C-6, used by the export): on the partner organization, per client whose
- *   billing the partner may see (full access with billing).
+ * - ClientExport (C-6): on the partner organization, per client whose billing the user may see
+ *   (full access with billing); the user reads the exports they requested. (The partner's
+ *   representative and administrators export every client: ability.ts.)
  */
 export function defineDelegationRules(can: AbilityBuilder<AppAbility>["can"], actor: UserActor, adminOf: string[]): void {
   const delegations = actor.delegations ?? [];
@@ -35,7 +36,10 @@ export function defineDelegationRules(can: AbilityBuilder<AppAbility>["can"], ac
       readable.push(...l.read);
       manageable.push(...l.manage);
     }
-    if (d.billing.length > 0) can("create", "ClientExport", { orgId: d.partnerOrgId, clientOrgId: { $in: d.billing } });
+    if (d.billing.length > 0) {
+      can("create", "ClientExport", { orgId: d.partnerOrgId, clientOrgId: { $in: d.billing } });
+      can("read", "ClientExport", { orgId: d.partnerOrgId, requestedBy: actor.userId });
+    }
   }
   can("read", "Organization", { id: { $in: [...full, ...limitedOrgs] } });
   can("manage", "Product", { orgId: { $in: full } });

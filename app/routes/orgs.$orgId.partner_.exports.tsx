@@ -11,7 +11,8 @@ import { formAction, guard, parseForm, type FormFailure } from "../lib/http.serv
 import { useFormat, useT } from "../i18n/react";
 
 // C-6: the partner's exports of its clients' billing data (legal representative and
-// administrators of an approved partner; restricted members 403, other organizations 404).
+// administrators of a partner: every client; partner users with staff rights: their clients
+// that give billing access, and their own exports; restricted members 403, other organizations 404).
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request, context, params.orgId);
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1");

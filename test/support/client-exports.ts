@@ -17,11 +17,23 @@ export async function partnerWithRep(name = "Reseller Partner AG", status: "acti
   return rep;
 }
 
-export async function linkedClient(partnerOrgId: string, name: string, opts: { state?: "active" | "requested" | "ended"; since?: string; payer?: "client" | "partner" } = {}) {
+/** A client linked to the partner with full access, including billing unless `billing: false`. */
+export async function linkedClient(partnerOrgId: string, name: string, opts: { state?: "active" | "requested" | "ended"; since?: string; payer?: "client" | "partner"; billing?: boolean } = {}) {
   const client = await createUser({ name: `${name} Rep`, organizationName: name });
   await testDb()
     .insertInto("partner_client_links")
-    .values({ org_id: partnerOrgId, client_org_id: client.orgId, state: opts.state ?? "active", payer: opts.payer ?? "client", since: new Date(opts.since ?? "2026-01-01T00:00:00Z") })
+    .values({
+      org_id: partnerOrgId,
+      client_org_id: client.orgId,
+      state: opts.state ?? "active",
+      access: "full",
+      billing_access: opts.billing ?? true,
+      payer: opts.payer ?? "client",
+      since: new Date(opts.since ?? "2026-01-01T00:00:00Z"),
+      ended_at: opts.state === "ended" ? new Date() : null,
+      end_reason: opts.state === "ended" ? "client" : null,
+      requested_at: opts.state === "requested" ? new Date() : null,
+    })
     .execute();
   return client;
 }

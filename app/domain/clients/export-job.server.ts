@@ -31,7 +31,7 @@ export async function runClientExport(db: Database, exportId: string, progress?:
     async (trx) => {
       const row = await trx
         .selectFrom("client_exports")
-        .select(["id", "org_id", "format", "language", "status", "client_org_id", sql<string | null>`period_from::text`.as("period_from"), sql<string | null>`period_to::text`.as("period_to")])
+        .select(["id", "org_id", "format", "language", "status", "client_org_id", "client_org_ids", "partner_invoices", sql<string | null>`period_from::text`.as("period_from"), sql<string | null>`period_to::text`.as("period_to")])
         .where("id", "=", exportId)
         .forUpdate()
         .executeTakeFirst();
@@ -44,7 +44,10 @@ export async function runClientExport(db: Database, exportId: string, progress?:
   if (!claimed) return { status: "skipped", reason: "missing" };
   if (claimed.status === "done" || claimed.status === "expired") return { status: "skipped", reason: "finished" };
 
-  const scope: ExportScope = { partnerOrgId: claimed.org_id, periodFrom: claimed.period_from, periodTo: claimed.period_to, clientOrgId: claimed.client_org_id };
+  const scope: ExportScope = { partnerOrgId: claimed.org_id, periodFrom: claimed.period_from, periodTo: claimed.period_to, clientOrgId: claimed.client_org_id,
+    clientOrgIds: claimed.client_org_ids,
+    partnerInvoices: claimed.partner_invoices,
+  };
   const settings = exportSettings(claimed.org_id);
   const record = (values: { progress: number; rows_written: number }) =>
     transaction(db, (trx) => trx.updateTable("client_exports").set(values).where("id", "=", exportId).execute(), settings);

@@ -15,6 +15,10 @@ export interface ExportScope {
   periodFrom: string | null;
   periodTo: string | null;
   clientOrgId: string | null;
+  /** The clients the requester may export (null = every client of the partner), fixed at request. */
+  clientOrgIds: string[] | null;
+  /** Whether the partner's own invoices for its clients are included (its billing managers only). */
+  partnerInvoices: boolean;
 }
 
 export interface ExportRow {
@@ -56,7 +60,8 @@ export function exportSettings(partnerOrgId: string): Settings {
 /**
  * The invoices in scope, one row each, with what is computed once per invoice (paid, credited,
  * cashback): the client's own invoices since the client's link to the partner became active,
- * and the invoices the partner paid for the client (org_id = partner, client_org_id = client).
+ * while the client gives the partner billing access (C-3), and, for the partner's billing
+ * managers, the invoices the partner paid for the client (org_id = partner, client_org_id = client).
  * `offset 0` keeps Postgres from computing the per-invoice sums once per line.
  */
 function invoicesInScope(scope: ExportScope): RawBuilder<unknown> {
@@ -67,6 +72,7 @@ function invoicesInScope(scope: ExportScope): RawBuilder<unknown> {
       scope.periodFrom ? sql`${sql.ref(`${alias}.issued_at`)} >= (${scope.periodFrom}::date)::timestamp at time zone 'Europe/Zurich'` : null,
       scope.periodTo ? sql`${sql.ref(`${alias}.issued_at`)} < ((${scope.periodTo}::date + 1)::timestamp at time zone 'Europe/Zurich')` : null,
       scope.clientOrgId ? sql`${sql.ref(clientColumn)} = ${scope.clientOrgId}::uuid` : null,
+      scope.clientOrgIds ? sql`${sql.ref(clientColumn)} = any(${scope.clientOrgIds}::uuid[])` : null,
     ].filter((f): f is RawBuilder<unknown> => f !== null),
     sql` and `,
   );
@@ -79,13 +85,13 @@ function invoicesInScope(scope: ExportScope): RawBuilder<unknown> {
              i.net_amount, i.vat_amount, i.total_amount, i.paid_by
       from invoices i
       join partner_client_links k on k.client_org_id = i.org_id and k.org_id = ${p}::uuid
-        and k.state = 'active' and i.issued_at >= k.since
+        and k.state = 'active' and k.access = 'full' and k.billing_access and i.issued_at >= k.since
       where ${filters("i", "i.org_id")}
       union all
       select i.id, i.client_org_id, 'partner', i.number, i.issued_at, i.currency,
              i.net_amount, i.vat_amount, i.total_amount, i.paid_by
       from invoices i
-      where i.org_id = ${p}::uuid and i.client_org_id is not null and ${filters("i", "i.client_org_id")}
+      where ${scope.partnerInvoices} and i.org_id = ${p}::uuid and i.client_org_id is not null and ${filters("i", "i.client_org_id")}
     ) s
     offset 0
   )`;

@@ -5,7 +5,7 @@ export const clientExports = defineMessages({
   en: {
     "clientExports.link": "Export the clients' billing data",
     "clientExports.title": "Export of the clients' billing data",
-    "clientExports.intro": "Invoices and their lines per client, with period, amounts, currency, payment state, discount and cashback: the invoices your active clients paid since they became your clients, and those you paid for your clients. The file is prepared in the background and kept for 7 days.",
+    "clientExports.intro": "Invoices and their lines per client, with period, amounts, currency, payment state, discount and cashback: the invoices your active clients paid since they became your clients, if they give you access to their billing, and those you paid for your clients (for your legal representative and administrators). With staff rights for some clients, you export those of them that give billing access. The file is prepared in the background and kept for 7 days.",
     "clientExports.columnsNote": "One row per invoice line. The invoice's amounts (net, VAT, total, paid, credited, cashback) are on its first line only, so each column adds up to the real total.",
     "clientExports.request": "New export",
     "clientExports.periodFrom": "Invoices issued from (optional)",
@@ -77,7 +77,7 @@ export const clientExports = defineMessages({
   de: {
     "clientExports.link": "Abrechnungsdaten der Kunden exportieren",
     "clientExports.title": "Export der Abrechnungsdaten Ihrer Kunden",
-    "clientExports.intro": "Rechnungen und ihre Positionen pro Kunde, mit Zeitraum, Beträgen, Währung, Zahlungsstand, Rabatt und Cashback: die Rechnungen, die Ihre aktiven Kunden seit Beginn der Zusammenarbeit selbst bezahlt haben, und jene, die Sie für Ihre Kunden bezahlt haben. Die Datei wird im Hintergrund erstellt und 7 Tage aufbewahrt.",
+    "clientExports.intro": "Rechnungen und ihre Positionen pro Kunde, mit Zeitraum, Beträgen, Währung, Zahlungsstand, Rabatt und Cashback: die Rechnungen, die Ihre aktiven Kunden seit Beginn der Zusammenarbeit selbst bezahlt haben, sofern sie Ihnen Zugriff auf ihre Rechnungen geben, und jene, die Sie für Ihre Kunden bezahlt haben (für Ihre gesetzliche Vertretung und Administratoren). Mit Mitarbeiterrechten für einzelne Kunden exportieren Sie jene davon, die Zugriff auf ihre Rechnungen geben. Die Datei wird im Hintergrund erstellt und 7 Tage aufbewahrt.",
     "clientExports.columnsNote": "Eine Zeile pro Rechnungsposition. Die Beträge der Rechnung (netto, MWST, total, bezahlt, gutgeschrieben, Cashback) stehen nur in ihrer ersten Position, damit jede Spalte das richtige Total ergibt.",
     "clientExports.request": "Neuer Export",
     "clientExports.periodFrom": "Rechnungen ausgestellt ab (optional)",
@@ -149,7 +149,7 @@ export const clientExports = defineMessages({
   fr: {
     "clientExports.link": "Exporter les données de facturation des clients",
     "clientExports.title": "Export des données de facturation de vos clients",
-    "clientExports.intro": "Les factures et leurs lignes par client, avec période, montants, devise, état du paiement, rabais et cashback : les factures que vos clients actifs ont payées eux-mêmes depuis le début de la collaboration, et celles que vous avez payées pour eux. Le fichier est préparé en arrière-plan et conservé 7 jours.",
+    "clientExports.intro": "Les factures et leurs lignes par client, avec période, montants, devise, état du paiement, rabais et cashback : les factures que vos clients actifs ont payées eux-mêmes depuis le début de la collaboration, s’ils vous donnent accès à leur facturation, et celles que vous avez payées pour eux (pour votre représentant légal et vos administrateurs). Avec des droits pour certains clients, vous exportez ceux d’entre eux qui donnent accès à leur facturation. Le fichier est préparé en arrière-plan et conservé 7 jours.",
     "clientExports.columnsNote": "Une ligne par ligne de facture. Les montants de la facture (net, TVA, total, payé, crédité, cashback) figurent sur sa première ligne seulement, afin que chaque colonne donne le vrai total.",
     "clientExports.request": "Nouvel export",
     "clientExports.periodFrom": "Factures émises à partir du (facultatif)",

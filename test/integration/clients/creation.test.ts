@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { addMs, DAY, setClock } from "../../../app/lib/clock";
 import { Client, textOf } from "../../support/app";
-import { createUser, signedIn, uniqueEmail } from "../../support/factories";
+import { createMember, createUser, signedIn, uniqueEmail } from "../../support/factories";
 import { createPartner, partnerStaff } from "../../support/clients";
 import { outboxTo } from "../../support/smtp";
 import { testDb } from "../../support/setup";
@@ -175,6 +175,21 @@ describe("C-1: a partner creates a new organization for a client", () => {
 
     // An unknown token.
     expect((await new Client().get("/client-invitations/not-a-token")).status).toBe(404);
+  });
+
+  it("C-1: an administrator of the partner (not its legal representative) adds clients too: creates an organization for one and asks an existing one for access", async () => {
+    const partner = await createPartner("Admin Run Partner AG");
+    const admin = await signedIn(await createMember(partner.orgId, "admin", { name: "Partner Admin" }));
+    expect((await admin.get(`/orgs/${partner.orgId}/clients`)).html).toContain('name="orgName"');
+    const form = createForm({ orgName: "Von Admin Gegründet AG" });
+    expect((await admin.post(`/orgs/${partner.orgId}/clients`, form)).status).toBe(302);
+    expect(await creationRow(partner.orgId, form.email)).toMatchObject({ org_name: "Von Admin Gegründet AG", accepted_at: null });
+    const existing = await createUser({ name: "Existing Rep", organizationName: "Schon Da AG" });
+    expect((await admin.post(`/orgs/${partner.orgId}/clients`, { intent: "request", clientOrgId: existing.orgId, access: "full" })).status).toBe(302);
+    const link = await db().selectFrom("partner_client_links").select(["state", "requested_access"]).where("org_id", "=", partner.orgId).where("client_org_id", "=", existing.orgId).executeTakeFirstOrThrow();
+    expect(link).toEqual({ state: "requested", requested_access: "full" });
+    const audit = await db().selectFrom("audit_log").select("action").where("org_id", "=", partner.orgId).where("actor_user_id", "is not", null).execute();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["client_creation.created", "delegation.requested"]));
   });
 
   it("C-1/C-4: a restricted partner member (even with staff rights) is refused (403), a stranger gets 404, a non-partner cannot create clients; nothing is created", async () => {

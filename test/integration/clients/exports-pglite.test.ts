@@ -30,8 +30,8 @@ describe("client exports on the embedded PGlite database", () => {
       await sql`insert into memberships (org_id, user_id, role) select id, legal_rep_user_id, 'admin' from organizations`.execute(trx);
     });
     await sql`insert into program_memberships (org_id, program, since) select id, 'partner', now() - interval '2 years' from organizations where name = 'Helvetia Webpartner AG'`.execute(db);
-    await sql`insert into partner_client_links (org_id, client_org_id, state, since)
-      select p.id, c.id, 'active', now() - interval '1 year' from organizations p, organizations c
+    await sql`insert into partner_client_links (org_id, client_org_id, state, access, billing_access, since)
+      select p.id, c.id, 'active', 'full', true, now() - interval '1 year' from organizations p, organizations c
       where p.name = 'Helvetia Webpartner AG' and c.name in ('Atelier Vogel', 'Bäckerei Studer GmbH')`.execute(db);
     const { rows } = await sql<{ partner: string; rep: string }>`
       select id as partner, legal_rep_user_id as rep from organizations where name = 'Helvetia Webpartner AG'`.execute(db);

@@ -11,6 +11,7 @@ import { EXPORT_CHUNK_ROWS, exportFilePath } from "../../../app/domain/clients/e
 import { runJob } from "../../../workers/handlers";
 import { textOf, type Client } from "../../support/app";
 import { createMember, createUser, signedIn } from "../../support/factories";
+import { partnerStaff } from "../../support/clients";
 import { cashback, creditNote, issuedInvoice, linkedClient, partnerWithRep, recordJobs } from "../../support/client-exports";
 import { finishedJob, startTestBullWorkers } from "../../support/jobs";
 import { appDb, testDb } from "../../support/setup";
@@ -309,6 +310,53 @@ describe("client exports", () => {
     expect((await admin.download(filePath)).status).toBe(200);
     await requestExport(admin, s.partner.orgId, form);
     expect(await exportsOf(s.partner.orgId)).toBe(2);
+  });
+
+  it("C-6/C-3/C-4: an export holds only the billing data its requester may see: a client without billing access is in none; a partner user with staff rights exports its billing clients, not the partner's own invoices, and sees only its own exports", async () => {
+    const s = await scenario();
+    // Full access without billing access (C-3: billing is a separate choice): never exported.
+    const gamma = await linkedClient(s.partner.orgId, "Gamma Without Billing AG", { billing: false });
+    await issuedInvoice({ orgId: gamma.orgId, issuedAt: "2026-02-03T10:00:00Z", lines: [{ description: "Gamma own line", unit: 700 }] });
+    const rep = await signedIn(s.partner);
+    const pagePath = `/orgs/${s.partner.orgId}/partner/exports`;
+    const all = await requestExport(rep, s.partner.orgId, { format: "csv", periodFrom: "", periodTo: "", clientOrgId: "" });
+    await runJob(appDb(), "client-export", { exportId: all });
+    const repCsv = (await rep.download(`${pagePath}/${all}.csv`)).body.toString("utf8");
+    expect(repCsv).not.toContain("Gamma own line");
+    expect(repCsv).toContain("Mail Standard"); // the partner's own invoice for Beta
+
+    // A partner user with staff rights for Alpha and Gamma only (C-4).
+    const staff = await partnerStaff(s.partner.orgId, s.alpha.orgId, "Export Staff");
+    await testDb().insertInto("partner_staff_rights").values({ org_id: s.partner.orgId, user_id: staff.userId, client_org_id: gamma.orgId, created_at: new Date() }).execute();
+    const browser = await signedIn(staff);
+    const page = await browser.get(pagePath);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`<option value="${s.alpha.orgId}">Alpha Bäckerei AG</option>`);
+    expect(page.html).not.toContain(`value="${s.beta.orgId}"`);
+    expect(page.html).not.toContain(`value="${gamma.orgId}"`);
+    // The representative's export is not the staff user's to see.
+    expect(page.html).not.toContain(`${all}.csv`);
+    expect((await browser.download(`${pagePath}/${all}.csv`)).status).toBe(404);
+    // A client outside its rights: a field message, nothing queued.
+    const before = jobs.length;
+    const refused = await browser.post(pagePath, { format: "csv", periodFrom: "", periodTo: "", clientOrgId: s.beta.orgId });
+    expect(refused.status).toBe(400);
+    expect(jobs.length).toBe(before);
+
+    const mine = await requestExport(browser, s.partner.orgId, { format: "csv", periodFrom: "", periodTo: "", clientOrgId: "" });
+    expect(await exportRow(mine)).toMatchObject({ client_org_ids: [s.alpha.orgId], partner_invoices: false, requested_by: staff.userId });
+    await runJob(appDb(), "client-export", { exportId: mine });
+    const file = await browser.download(`${pagePath}/${mine}.csv`);
+    expect(file.status).toBe(200);
+    const lines = csvRows(file.body).lines.slice(1).filter((l) => l !== "");
+    expect(lines.map((l) => l.split(";")[3])).toEqual([s.a1.number, s.a1.number, s.a2.number]);
+    // The representative sees every export, the staff user's too.
+    expect((await rep.get(pagePath)).html).toContain(`${mine}.csv`);
+
+    // Its rights withdrawn: the next request is refused, the file too.
+    await testDb().deleteFrom("partner_staff_rights").where("user_id", "=", staff.userId).execute();
+    expect((await browser.get(pagePath)).status).toBe(403);
+    expect((await browser.download(`${pagePath}/${mine}.csv`)).status).toBe(403);
   });
 
   it("C-6: the job is idempotent: running it again changes neither the file nor the export", async () => {

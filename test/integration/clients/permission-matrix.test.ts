@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { allows, defineAbilityFor } from "../../../app/auth/ability";
-import { loadSessionActor } from "../../../app/auth/actor.server";
-import { newToken } from "../../../app/auth/tokens.server";
 import type { Client } from "../../support/app";
 import { createRenewableProduct } from "../../support/billing";
 import { createMember, createUser, grantProduct, signedIn } from "../../support/factories";
 import { createPartner, link, partnerStaff } from "../../support/clients";
-import { appDb, testDb } from "../../support/setup";
+import { testDb } from "../../support/setup";
 
 // The permission matrix (issue 7, C-3/C-4/C-7): every person × every state of the
 // relationship × every action, through the real routes. Allowed cells succeed; every other
@@ -67,7 +64,8 @@ async function state(w: World) {
   const product = await testDb().selectFrom("products").select("auto_renew").where("id", "=", w.product).executeTakeFirstOrThrow();
   const org = await testDb().selectFrom("organizations").select("name").where("id", "=", w.client.orgId).executeTakeFirstOrThrow();
   const orders = await testDb().selectFrom("orders").select("id").where("org_id", "=", w.client.orgId).execute();
-  return { autoRenew: product.auto_renew, name: org.name, orders: orders.length };
+  const exports = await testDb().selectFrom("client_exports").select("id").where("org_id", "=", w.partner.orgId).execute();
+  return { autoRenew: product.auto_renew, name: org.name, orders: orders.length, exports: exports.length };
 }
 
 /** Performs the action through the real route; true when it succeeded, false when refused. */
@@ -107,11 +105,13 @@ async function attempt(w: World, who: Who, browser: Client, action: Action): Pro
       return done;
     }
     case "export": {
-      // C-6's export checks this rule per client; here it is read from the person's real session actor.
-      const { token, tokenHash } = newToken();
-      await testDb().insertInto("sessions").values({ token_hash: tokenHash, user_id: w.people[who].userId, expires_at: new Date(Date.now() + 3600_000) }).execute();
-      const session = await loadSessionActor(appDb(), token);
-      return allows(defineAbilityFor(session!.actor), "create", "ClientExport", { orgId: w.partner.orgId, clientOrgId: c });
+      // C-6: the partner's export page, asking for this client's billing data.
+      const before = (await state(w)).exports;
+      const page = await browser.post(`/orgs/${w.partner.orgId}/partner/exports`, { format: "csv", periodFrom: "", periodTo: "", clientOrgId: c });
+      expect([302, 400, 403, 404]).toContain(page.status);
+      const done = page.status === 302 && (await state(w)).exports === before + 1;
+      if (done) await testDb().deleteFrom("client_exports").where("org_id", "=", w.partner.orgId).execute();
+      return done;
     }
   }
 }
