@@ -1,8 +1,6 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { CashbackLineDetail, DB } from "./schema";
-import { nextInvoiceNumber } from "../app/domain/billing/invoices.server";
-import { applyPartnerRate } from "../app/domain/partners/tiers.server";
-import type { Tx } from "../app/domain/tx.server";
+import type { SeedServices } from "./seed";
 
 // Issue 6 demo (P-9, P-10): twelve months of revenue for the demo partner, so its reseller space
 // has a chart: each month one renewal the partner paid for Bäckerei Studer (its invoice, at the
@@ -12,7 +10,8 @@ const HOSTING_RATE_BP = 1500; // the Bronze tier's hosting rate (migration 0020)
 const VAT_BP = 810;
 
 export async function seedPartnerRevenue(
-  trx: Transaction<DB> | Kysely<DB>,
+  trx: Transaction<DB>,
+  services: Pick<SeedServices, "nextInvoiceNumber" | "applyPartnerRate">,
   ids: { partner: string; partnerName: string; studer: string; vogel: string; vogelName: string },
   today: Date,
 ): Promise<void> {
@@ -24,8 +23,8 @@ export async function seedPartnerRevenue(
     const hostings = 1 + (back % 3);
     // The partner pays a Studer renewal: the volume price, then the partner rate.
     const gross = 19_900 * hostings;
-    const discount = applyPartnerRate(gross, HOSTING_RATE_BP);
-    await paidInvoice(trx, {
+    const discount = services.applyPartnerRate(gross, HOSTING_RATE_BP);
+    await paidInvoice(trx, services, {
       orgId: ids.partner,
       clientOrgId: ids.studer,
       billToName: ids.partnerName,
@@ -34,14 +33,14 @@ export async function seedPartnerRevenue(
     });
     // Vogel pays its own renewal; the partner earns cashback on it.
     const own = 1_590 + 19_900 * (back % 2);
-    const invoiceId = await paidInvoice(trx, {
+    const invoiceId = await paidInvoice(trx, services, {
       orgId: ids.vogel,
       clientOrgId: null,
       billToName: ids.vogelName,
       issued,
       line: { description: back % 2 ? "Web hosting Business: atelier-vogel.ch and .ch domain" : ".ch domain name: atelier-vogel.ch", unit: own, quantity: 1, discount: 0, net: own },
     });
-    const amount = applyPartnerRate(own, HOSTING_RATE_BP);
+    const amount = services.applyPartnerRate(own, HOSTING_RATE_BP);
     const number = (await trx.selectFrom("invoices").select("number").where("id", "=", invoiceId).executeTakeFirstOrThrow()).number;
     const details: CashbackLineDetail[] = [{ invoice: number, position: 1, description: ".ch / hosting renewal", kind: "hosting", net: own, rateBp: HOSTING_RATE_BP, amount }];
     const creditedAt = new Date(Date.UTC(issued.getUTCFullYear(), issued.getUTCMonth() + 1, 1, 3, 0, 0));
@@ -62,7 +61,8 @@ export async function seedPartnerRevenue(
 }
 
 async function paidInvoice(
-  trx: Transaction<DB> | Kysely<DB>,
+  trx: Transaction<DB>,
+  services: Pick<SeedServices, "nextInvoiceNumber">,
   o: { orgId: string; clientOrgId: string | null; billToName: string; issued: Date; line: { description: string; unit: number; quantity: number; discount: number; net: number } },
 ): Promise<string> {
   const net = o.line.net;
@@ -80,7 +80,7 @@ async function paidInvoice(
     .insertInto("payments")
     .values({ org_id: o.orgId, order_id: order.id, method: "visa", amount: net + vat, currency: "CHF", status: "succeeded", idempotency_key: `demo-${order.id}`, gateway_reference: `pay_demo_${order.id.slice(0, 8)}`, settled_at: o.issued })
     .execute();
-  const { sequence, number } = await nextInvoiceNumber(trx as unknown as Tx, o.issued.getUTCFullYear());
+  const { sequence, number } = await services.nextInvoiceNumber(trx, o.issued.getUTCFullYear());
   const invoice = await trx
     .insertInto("invoices")
     .values({

@@ -1,12 +1,8 @@
 import { createHash } from "node:crypto";
 import { hash } from "@node-rs/argon2";
-import type { Kysely } from "kysely";
-import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
-import { issueInvoice } from "../app/domain/billing/invoices.server";
-import type { Tx } from "../app/domain/tx.server";
-import { partnerProgramValue } from "../app/domain/partners/value.server";
+import type { Kysely, Transaction } from "kysely";
+import type { AutoRenewMethod, Currency, DB, PermissionLevel, ProductType } from "./schema";
 import { seedPartnerRevenue } from "./seed-partner-revenue";
-import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../app/domain/payments/sandbox-gateway.server";
 
 export const DEMO_PASSWORD = "Demo-Passwort-2026";
 
@@ -24,8 +20,24 @@ export const demoLogins = [
   { who: "Provider support agent (back office: /backoffice)", email: "support@provider.example" },
 ];
 
+/**
+ * What the demo data needs of the business rules (issuing invoices, numbering, the partner
+ * program's value, partner rates, the sandbox gateway's tokens), handed in by the caller so that
+ * the demo goes through the real rules while `db` imports nothing of the app
+ * (app/domain/demo/seed.server.ts hands them in).
+ */
+export interface SeedServices {
+  issueInvoice(trx: Transaction<DB>, orderId: string): Promise<unknown>;
+  nextInvoiceNumber(trx: Transaction<DB>, year: number): Promise<{ sequence: number; number: string }>;
+  partnerProgramValue(trx: Transaction<DB>, orgId: string): Promise<{ amount: number; threshold: number; currency: Currency }>;
+  applyPartnerRate(amountMinor: number, rateBp: number): number;
+  /** A saved card as the sandbox gateway saves it: its token and label. */
+  savedCard(orgId: string): { token: string; label: string };
+  savedTwint(orgId: string): { token: string; label: string };
+}
+
 /** Demo data for the embedded default. Does nothing if the demo data is already there. */
-export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
+export async function seedDemo(db: Kysely<DB>, services: SeedServices): Promise<boolean> {
   const existing = await db.selectFrom("users").select("id").where("email", "=", "anna.meier@alpineweb.ch").executeTakeFirst();
   if (existing) {
     await ensureDemoApiToken(db);
@@ -135,8 +147,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
         .values({
           org_id: orgId,
           method,
-          gateway_token: method === "twint" ? sandboxTwintToken(orgId) : sandboxCardToken(orgId, TEST_CARDS.success),
-          label: method === "twint" ? "TWINT" : `•••• ${TEST_CARDS.success.slice(-4)}`,
+          gateway_token: (method === "twint" ? services.savedTwint(orgId) : services.savedCard(orgId)).token,
+          label: (method === "twint" ? services.savedTwint(orgId) : services.savedCard(orgId)).label,
           created_at: today,
         })
         .returning("id")
@@ -194,7 +206,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
         .values({ org_id: orgId, order_id: order.id, method: "visa", amount: net + vat, currency: "CHF", status: "succeeded", idempotency_key: `demo-${order.id}`, gateway_reference: `pay_demo_${order.id.slice(0, 8)}`, settled_at: today })
         .execute();
       // The seed's transaction runs no after-commit work: issuing an invoice needs none.
-      await issueInvoice(trx as unknown as Tx, order.id, new Map());
+      await services.issueInvoice(trx, order.id);
     }
 
     await trx
@@ -240,7 +252,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
         .execute();
     }
     const application = async (orgId: string, userId: string, registryNumber: string, website: string, reviewed: boolean) => {
-      const value = await partnerProgramValue(trx as unknown as Tx, orgId);
+      const value = await services.partnerProgramValue(trx, orgId);
       await trx
         .insertInto("partner_applications")
         .values({
@@ -275,7 +287,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     await trx.insertInto("program_memberships").values({ org_id: affiliate, program: "affiliate", referral_code: "sophie2026", since: yearAgo }).execute();
     await trx.insertInto("affiliate_referrals").values({ org_id: affiliate, referred_org_id: vogel, created_at: yearAgo }).execute();
     // P-9/P-10: twelve months of revenue, discounts and cashback for the partner's chart.
-    await seedPartnerRevenue(trx, { partner, partnerName: "Helvetia Webpartner AG", studer, vogel, vogelName: "Atelier Vogel" }, today);
+    await seedPartnerRevenue(trx, services, { partner, partnerName: "Helvetia Webpartner AG", studer, vogel, vogelName: "Atelier Vogel" }, today);
 
     // Issue 8 (T-3, T-2): the partner's public directory listing and its daily tender e-mail,
     // and one open tender of a customer that the partner sees on its board.

@@ -1,12 +1,13 @@
 import { initDb } from "../app/db.server";
-import { DEMO_API_TOKEN, DEMO_PASSWORD, demoLogins, seedDemo } from "../db/seed";
+import { DEMO_API_TOKEN, DEMO_PASSWORD, demoLogins } from "../db/seed";
+import { seedDemoData } from "../app/domain/demo/seed.server";
 import { startServer } from "../server";
 
 // `npm run demo`: the portal on the embedded default (PGlite in ./.data, jobs in-process,
 // mails on the local mail page) with demo data.
 process.env.DEMO = "1";
 process.env.NODE_ENV ??= "production";
-await initDb({ prepare: seedDemo });
+await initDb({ prepare: seedDemoData });
 const server = await startServer({ log: false });
 const url = `http://localhost:${server.port}`;
 console.log(`\nPartner Portal is running at ${url}\n`);

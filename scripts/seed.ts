@@ -1,6 +1,6 @@
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
-import { seedDemo } from "../db/seed";
+import { seedDemoData as seedDemo } from "../app/domain/demo/seed.server";
 
 const db = await createDb({ databaseUrl: process.env.DATABASE_URL });
 await migrateToLatest(db);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sandboxCardToken, sandboxGateway, sandboxTwintToken, TEST_CARDS } from "../../../app/domain/payments/sandbox-gateway.server";
-import { seedDemo } from "../../../db/seed";
+import { seedDemoData as seedDemo } from "../../../app/domain/demo/seed.server";
 import { captureWebhooks } from "../../support/payments";
 import { testDb } from "../../support/setup";
 

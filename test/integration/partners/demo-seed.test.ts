@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seedDemo } from "../../../db/seed";
+import { seedDemoData as seedDemo } from "../../../app/domain/demo/seed.server";
 import { testDb } from "../../support/setup";
 
 describe("the demo seed's partner program", () => {

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ROLE, createDb, switchRole, type Database } from "../../../db/client";
 import { migrateToLatest } from "../../../db/migrate";
-import { seedDemo } from "../../../db/seed";
+import { seedDemoData as seedDemo } from "../../../app/domain/demo/seed.server";
 import { loadUserActor } from "../../../app/auth/actor.server";
 import { transaction, withActor } from "../../../app/domain/tx.server";
 

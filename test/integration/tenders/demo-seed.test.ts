@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, seedDemo } from "../../../db/seed";
+import { DEMO_PASSWORD } from "../../../db/seed";
+import { seedDemoData as seedDemo } from "../../../app/domain/demo/seed.server";
 import { Client, textOf } from "../../support/app";
 import { signedIn } from "../../support/factories";
 import { testDb } from "../../support/setup";
