@@ -13,7 +13,7 @@ import { benchDatabaseUrl } from "./setup-db";
 // C-3/C-4: the per-request authorization cost of a partner with 10,000 clients (9,000 with
 // full access, 1,000 of them also with billing; 1,000 with limited access to 2 products
 // each), beside the legal representative of one organization, measured in the same run: loading the
-// session actor (one round trip), building the CASL ability, checking one action, one tenant
+// session actor (one round trip; again after a change of the delegations), building the CASL ability, checking one action, one tenant
 // query under row-level security, and a list over many client rows (2,000 products of 1,000
 // clients) beside the representative listing 2,000 products of its own organization.
 const CLIENTS = 10_000;
@@ -111,6 +111,24 @@ export async function benchPartnerAbility(): Promise<void> {
 
     const rows: Array<[string, number[], number[]]> = [];
     rows.push(["session actor (1 round trip)", await timeAsync(30, () => load(seeded.memberToken)), await timeAsync(30, () => load(seeded.partnerToken))]);
+    // The partner's first request after a change of its delegations (migration 0035): the
+    // stamp is stale, so the lists come again. A change of the baseline's organization alike.
+    const owner = await createDb({ databaseUrl: benchDatabaseUrl(DB_NAME), poolSize: 1 });
+    try {
+      const bumpThenLoad = async (token: string, orgId: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          await sql`select portal_bump_delegation_epochs(array[${orgId}]::uuid[])`.execute(owner);
+          const s = performance.now();
+          await load(token);
+          out.push(performance.now() - s);
+        }
+        return out;
+      };
+      rows.push(["session actor after a change", await bumpThenLoad(seeded.memberToken, memberOrg), await bumpThenLoad(seeded.partnerToken, d.partnerOrgId)]);
+    } finally {
+      await owner.destroy();
+    }
     for (let i = 0; i < 50; i++) {
       defineAbilityFor(partner);
       defineAbilityFor(member);
