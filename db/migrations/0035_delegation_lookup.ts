@@ -21,8 +21,8 @@ import { runScript } from "./sql-script";
 //   for those partners, not past its end date>`: one index probe per row, only for rows not
 //   of the direct organizations. The rewrite is mechanical over pg_policy, so it covers the
 //   policies of every earlier migration; portal_enable_tenant_rls creates the new form.
-// - app_org_ids() keeps its meaning (direct + delegated ids) for the plpgsql functions that
-//   call it once.
+// - app_org_ids() keeps its meaning (direct + delegated ids); functions that asked
+//   `x = any(app_org_ids())` ask app_acts_for(x) instead (also rewritten over pg_proc).
 // - partner_delegation_epochs: a counter per organization, bumped by the same triggers (and
 //   by changes of a link's products), so a portal process can keep a partner user's
 //   delegation lists in memory and ask the database for them only when the stamp
@@ -86,6 +86,16 @@ export async function up(db: Kysely<any>): Promise<void> {
             and (d.delegation_ends_at is null or d.delegation_ends_at > app_now())), '{}'::uuid[])
     $$;
 
+    -- Whether the transaction acts for one organization, for the functions that ask once or
+    -- per row (not every delegated id gathered for one comparison).
+    create function app_acts_for(p_org uuid) returns boolean language sql stable as $$
+      select p_org = any(app_direct_org_ids()) or (cardinality(app_delegating_org_ids()) > 0 and exists (
+        select 1 from partner_delegated_orgs d
+          where d.delegate_user_id = app_user_id() and d.delegated_org_id = p_org
+            and d.delegating_org_id = any(app_delegating_org_ids())
+            and (d.delegation_ends_at is null or d.delegation_ends_at > app_now())))
+    $$;
+
     -- The policy expression "the transaction acts for organization <col>". Column names of
     -- partner_delegated_orgs are unlike any other table's, so <col> resolves as it did.
     create function portal_acts_for_sql(col text) returns text language sql immutable as $$
@@ -126,6 +136,20 @@ export async function up(db: Kysely<any>): Promise<void> {
         if v_check is distinct from p.checks then
           execute format('alter policy %I on %s with check (%s)', p.polname, p.rel, v_check);
         end if;
+      end loop;
+    end $$;
+
+    -- Every function that asks "x = any(app_org_ids())" asks app_acts_for(x) instead (same
+    -- meaning; e.g. portal_tender_is_mine runs per row of tender_proposals).
+    do $$
+    declare
+      f record;
+    begin
+      for f in
+        select p.oid from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname = 'public' and p.prosrc ~* '[[:alnum:]_.]+ = any[(]app_org_ids[(][)][)]'
+      loop
+        execute regexp_replace(pg_get_functiondef(f.oid), '([[:alnum:]_.]+) = any[(]app_org_ids[(][)][)]', 'app_acts_for(\\1)', 'gi');
       end loop;
     end $$;
 

@@ -173,12 +173,17 @@ describe("delegations kept between requests (migration 0035)", () => {
     expect(await visibleOrgs(first)).toEqual([]);
   });
 
-  it("C-3: every policy that says for which organizations a transaction acts looks delegations up per row instead of reading a list of every client", async () => {
+  it("C-3: every policy and function that says for which organizations a transaction acts looks delegations up per row instead of reading a list of every client", async () => {
     const { rows } = await sql<{ policy: string; expr: string }>`
       select polrelid::regclass::text || '.' || polname as policy,
              coalesce(pg_get_expr(polqual, polrelid), '') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '') as expr
       from pg_policy`.execute(testDb());
     expect(rows.filter((r) => r.expr.includes("app_org_ids()")).map((r) => r.policy)).toEqual([]);
     expect(rows.filter((r) => r.expr.includes("partner_delegated_orgs")).length).toBeGreaterThan(50);
+    // Functions ask about one organization at a time (e.g. portal_tender_is_mine, per row).
+    const functions = await sql<{ name: string }>`
+      select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosrc ~* '= any[(]app_org_ids[(][)][)]'`.execute(testDb());
+    expect(functions.rows).toEqual([]);
   });
 });
