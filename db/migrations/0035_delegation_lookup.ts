@@ -342,6 +342,45 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- Existing delegations.
     select portal_delegations_changed(array_agg(distinct org_id), null, null) from partner_client_links where state = 'active';
 
+    -- The lists the ability is built from (0024), now read from partner_delegated_orgs: the
+    -- rights are worked out in one place (portal_delegations_changed), and the ability and
+    -- the policies see the same clients. Same answer as before: per partner organization, the
+    -- full-access clients, those of them with billing, the limited ones with their products.
+    create or replace function portal_user_delegations(p_user uuid, p_now timestamptz) returns jsonb
+    language plpgsql stable security definer set search_path = public, pg_temp as $$
+    begin
+      return (
+        select coalesce(jsonb_agg(jsonb_build_object(
+          'partnerOrgId', p.org_id,
+          'full', coalesce(f.full_ids, ''),
+          'billing', coalesce(f.billing_ids, ''),
+          'limited', coalesce(lim.entries, '[]'::jsonb))), '[]'::jsonb)
+        from (select distinct d.delegating_org_id as org_id from partner_delegated_orgs d
+                where d.delegate_user_id = p_user and (d.delegation_ends_at is null or d.delegation_ends_at > p_now)) p
+        cross join lateral (
+          select string_agg(l.client_org_id::text, ',') as full_ids,
+                 string_agg(l.client_org_id::text, ',') filter (where l.billing_access) as billing_ids
+            from partner_client_links l
+            where l.org_id = p.org_id and l.state = 'active' and l.access = 'full'
+              and exists (select 1 from partner_delegated_orgs d
+                where d.delegate_user_id = p_user and d.delegated_org_id = l.client_org_id and d.delegating_org_id = l.org_id
+                  and (d.delegation_ends_at is null or d.delegation_ends_at > p_now))
+        ) f
+        cross join lateral (
+          select jsonb_agg(jsonb_build_object(
+                   'clientOrgId', l.client_org_id,
+                   'manage', coalesce((select string_agg(x.product_id::text, ',') from partner_link_products x where x.link_id = l.id and x.manage), ''),
+                   'read', coalesce((select string_agg(x.product_id::text, ',') from partner_link_products x where x.link_id = l.id), ''))) as entries
+            from partner_client_links l
+            where l.org_id = p.org_id and l.state = 'active' and l.access = 'limited'
+              and exists (select 1 from partner_delegated_orgs d
+                where d.delegate_user_id = p_user and d.delegated_org_id = l.client_org_id and d.delegating_org_id = l.org_id
+                  and (d.delegation_ends_at is null or d.delegation_ends_at > p_now))
+        ) lim
+        where p_user = nullif(current_setting('app.user_id', true), '')::uuid
+          and (f.full_ids is not null or lim.entries is not null));
+    end $$;
+
     -- The stamp of a user's delegation lists: their organizations' counters and the next end
     -- date among those organizations' active links.
     create function portal_delegations_stamp(p_user uuid, p_now timestamptz) returns text
