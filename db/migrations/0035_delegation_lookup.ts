@@ -163,9 +163,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     revoke all on function portal_bump_delegation_epochs(uuid[]) from public;
 
     -- Recomputes the delegated triples of these partners, for these users and clients (null:
-    -- all), from the links and rights as they are now. Rights as in portal_user_delegations
-    -- (0024): the representative and administrators for every client, staff rights of the
-    -- user or of a team of theirs for every or one client.
+    -- all), from the links and rights as they are now. The rights of 0024 (C-4): the
+    -- representative and administrators for every client, staff rights of the user or of a
+    -- team of theirs for every client or one (both only for members: their foreign keys
+    -- reference memberships). The only place they are worked out.
     create function portal_delegations_changed(p_partners uuid[], p_users uuid[], p_clients uuid[]) returns void
     language plpgsql volatile security definer set search_path = public, pg_temp as $$
     begin
@@ -270,6 +271,11 @@ export async function up(db: Kysely<any>): Promise<void> {
           into v_partners, v_users, v_teams
           from (select org_id, user_id, team_id from old_rows union select org_id, user_id, team_id from new_rows) x;
       end if;
+      if v_partners is null then
+        return null;
+      end if;
+      -- The lock before reading the team's members: one added concurrently is then seen.
+      perform portal_bump_delegation_epochs(v_partners);
       select array_agg(distinct u) into v_users from (
         select unnest(v_users) as u
         union
@@ -277,8 +283,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       ) x where u is not null;
       if v_users is not null then
         perform portal_delegations_changed(v_partners, v_users, null);
-      elsif v_partners is not null then
-        perform portal_bump_delegation_epochs(v_partners);
       end if;
       return null;
     end $$;
