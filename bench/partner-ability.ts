@@ -12,8 +12,9 @@ import { benchDatabaseUrl } from "./setup-db";
 
 // C-3/C-4: the per-request authorization cost of a partner with 10,000 clients (9,000 with
 // full access, 1,000 of them also with billing; 1,000 with limited access to 2 products
-// each), beside the legal representative of one organization, measured in the same run: loading the
-// session actor (one round trip; again after a change of the delegations), building the CASL ability, checking one action, one tenant
+// each), beside the legal representative of one organization, measured in the same run:
+// loading the session actor (one round trip; again right after a change of the delegations,
+// when the lists come again), building the CASL ability, checking one action, one tenant
 // query under row-level security, and a list over many client rows (2,000 products of 1,000
 // clients) beside the representative listing 2,000 products of its own organization.
 const CLIENTS = 10_000;
