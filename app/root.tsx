@@ -36,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ? { id: ctx.user.id, name: ctx.user.name, email: ctx.user.email, organizations: organizationsOf(ctx.actor) }
     : null;
   // S-3: sign-ins on other browsers waiting for this (trusted) session's approval.
-  const approvals = ctx ? await approvalInbox(getDb(), ctx.user.id, ctx.sessionId) : { trusted: false, approvals: [] };
+  const approvals = ctx ? await approvalInbox(getDb(), ctx) : { trusted: false, approvals: [] };
   return { locale, user, devMail: devMailboxEnabled(), approvals };
 }
 

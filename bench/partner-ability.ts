@@ -12,10 +12,14 @@ import { benchDatabaseUrl } from "./setup-db";
 
 // C-3/C-4: the per-request authorization cost of a partner with 10,000 clients (9,000 with
 // full access, 1,000 of them also with billing; 1,000 with limited access to 2 products
-// each), beside the legal representative of one organization, measured in the same run: loading the
-// session actor (one round trip), building the CASL ability, checking one action, and one
-// tenant query under row-level security with the 10,000 client ids in app.org_ids.
+// each), beside the legal representative of one organization, measured in the same run:
+// loading the session actor (one round trip; again right after a change of the delegations,
+// when the lists come again), building the CASL ability, checking one action, one tenant
+// query under row-level security, and a list over many client rows (2,000 products of 1,000
+// clients) beside the representative listing 2,000 products of its own organization.
 const CLIENTS = 10_000;
+/** The list query: this many clients' products (2 each) for the partner, twice as many own products for the baseline. */
+const LISTED_CLIENTS = 1_000;
 const ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const DB_NAME = "portal_bench_partner";
 
@@ -55,6 +59,11 @@ async function seed() {
   await sql`insert into partner_link_products (org_id, link_id, product_id, manage, stats)
     select l.client_org_id, l.id, p.id, true, true from partner_client_links l join products p on p.org_id = l.client_org_id
     where l.access = 'limited'`.execute(db);
+  // The baseline's own products, as many as the partner's list shows.
+  await sql`insert into products (org_id, type, name)
+    select o.id, 'hosting', 'own-' || lpad(g::text, 5, '0') from organizations o, generate_series(1, ${2 * LISTED_CLIENTS}) g
+    where o.name = ${`Org ${String(CLIENTS + 1).padStart(5, "0")}`}`.execute(db);
+  await sql`analyze`.execute(db);
   await sql`insert into sessions (token_hash, user_id, expires_at)
     select ${partner.tokenHash}, id, now() + interval '1 day' from users where email = 'u0@bench.example'
     union all
@@ -103,6 +112,24 @@ export async function benchPartnerAbility(): Promise<void> {
 
     const rows: Array<[string, number[], number[]]> = [];
     rows.push(["session actor (1 round trip)", await timeAsync(30, () => load(seeded.memberToken)), await timeAsync(30, () => load(seeded.partnerToken))]);
+    // The partner's first request after a change of its delegations (migration 0035): the
+    // stamp is stale, so the lists come again. A change of the baseline's organization alike.
+    const owner = await createDb({ databaseUrl: benchDatabaseUrl(DB_NAME), poolSize: 1 });
+    try {
+      const bumpThenLoad = async (token: string, orgId: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          await sql`select portal_bump_delegation_epochs(array[${orgId}]::uuid[])`.execute(owner);
+          const s = performance.now();
+          await load(token);
+          out.push(performance.now() - s);
+        }
+        return out;
+      };
+      rows.push(["session actor after a change", await bumpThenLoad(seeded.memberToken, memberOrg), await bumpThenLoad(seeded.partnerToken, d.partnerOrgId)]);
+    } finally {
+      await owner.destroy();
+    }
     for (let i = 0; i < 50; i++) {
       defineAbilityFor(partner);
       defineAbilityFor(member);
@@ -124,10 +151,22 @@ export async function benchPartnerAbility(): Promise<void> {
     ]);
     const query = (actor: UserActor, orgId: string) => withActor(db, actor, (trx) => trx.selectFrom("products").select("id").where("org_id", "=", orgId).limit(10).execute());
     rows.push(["one tenant query under RLS", await timeAsync(50, () => query(member, memberOrg)), await timeAsync(50, () => query(partner, client.org_id))]);
+    // A list over many client rows, filtered in SQL by the orgs asked for (as the ability's $in
+    // list would), under row-level security: 2,000 products of 1,000 full-access clients.
+    // Spread over the partner's clients (not the first ones of its lists).
+    const stride = Math.floor(d.full.length / LISTED_CLIENTS);
+    const listed = Array.from({ length: LISTED_CLIENTS }, (_, i) => d.full[i * stride]);
+    const list = (actor: UserActor, orgIds: string[]) =>
+      withActor(db, actor, (trx) => trx.selectFrom("products").select(["id", "org_id", "name"]).where("org_id", "in", orgIds).orderBy("name").execute());
+    const listRows = (await list(partner, listed)).length;
+    const ownRows = (await list(member, [memberOrg])).length;
+    if (listRows !== 2 * LISTED_CLIENTS || ownRows !== 2 * LISTED_CLIENTS) throw new Error(`list: ${listRows} client rows, ${ownRows} own rows`);
+    rows.push([`list ${(2 * LISTED_CLIENTS).toLocaleString("en")} products (RLS)`, await timeAsync(20, () => list(member, [memberOrg])), await timeAsync(20, () => list(partner, listed))]);
 
     const rules = (a: ReturnType<typeof defineAbilityFor>) => a.rules.length;
     console.log(`\nPartner ability, ${CLIENTS.toLocaleString("en")} clients (seeded in ${(seedMs / 1000).toFixed(1)} s); median (p99)`);
     console.log(`CASL rules: one-org member ${rules(ma)}, partner ${rules(pa)}`);
+    console.log(`list: the baseline lists its own products; the partner lists those of ${LISTED_CLIENTS.toLocaleString("en")} clients (where org_id in …)`);
     console.log(`${"".padEnd(30)}${"one-org member (baseline)".padEnd(28)}partner, 10,000 clients`);
     for (const [label, base, part] of rows) {
       console.log(`${label.padEnd(30)}${`${ms(median(base))} (${ms(p99(base))})`.padEnd(28)}${ms(median(part))} (${ms(p99(part))})`);

@@ -9,6 +9,7 @@ import {
 import type { StaffRole } from "../../db/schema";
 import { now } from "../lib/clock";
 import type { Actor } from "./actor";
+import { conditionsMatcher } from "./conditions";
 import { defineDelegationRules } from "./delegation-rules";
 
 // Every authorization decision goes through this ability (Infisical's typed style).
@@ -138,7 +139,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     supportRulesForStaff(actor.staffId, actor.role, can);
     cannot("manage", "Organization");
   }
-  return build();
+  return build({ conditionsMatcher });
 }
 
 // ---- Issue 9b: support access, identity checks, blocked orders (S-1, S-2, S-5, B-14, K-3, K-4) ----

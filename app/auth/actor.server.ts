@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { actAs, transaction, type Handle } from "../domain/tx.server";
 import { hashToken } from "./tokens.server";
-import { now } from "../lib/clock";
+import { addMs, now } from "../lib/clock";
+import { APPROVAL_TTL_MS } from "../domain/two-factor/approval-ttl";
+import { cachedDelegations, rememberDelegations } from "./delegation-cache.server";
 import type { MemberRole, PermissionLevel, User } from "../../db/schema";
 import type { DelegationFacts, MembershipFacts, UserActor } from "./actor";
 
@@ -87,34 +89,89 @@ export async function loadUserActor(db: Handle, user: { id: string; email: strin
 
 export type SessionUser = Omit<User, "password_hash">;
 
+export interface LoadedSession {
+  sessionId: string;
+  user: SessionUser;
+  actor: UserActor;
+  /** S-3: when this session passed a second factor (it may then approve other sign-ins). */
+  twoFactorAt: Date | null;
+  /** S-3: sign-ins wait for this (trusted) session's approval. */
+  approvalsWaiting: boolean;
+}
+
 /**
- * The session of a cookie token with its user and actor, in one round trip
- * (`portal_session_actor`, migration 0011), or null when the session is unknown or expired.
+ * The session of a cookie token with its user, its actor and what the approval prompt needs,
+ * in one round trip (`portal_session_actor`, migrations 0011, 0024, 0035), or null when the
+ * session is unknown or expired. A partner user's delegation lists come from this process's
+ * cache while the database says they are current.
  */
-export async function loadSessionActor(
-  db: Handle,
-  token: string,
-  ip?: string,
-): Promise<{ sessionId: string; user: SessionUser; actor: UserActor } | null> {
-  const { rows } = await sql<{ actor: SessionActorJson | null }>`
-    select portal_session_actor(${hashToken(token)}, ${now()}) as actor`.execute(db);
-  const found = rows[0]?.actor;
-  if (!found) return null;
+export async function loadSessionActor(db: Handle, token: string, ip?: string): Promise<LoadedSession | null> {
+  const at = now();
+  const loaded = await withKnownDelegations(
+    hashToken(token),
+    (found: SessionActorJson) => `session:${found.user.id}`,
+    async (tokenHash, stamp) =>
+      (
+        await sql<{ actor: SessionActorJson | null }>`
+          select portal_session_actor(${tokenHash}, ${at}, ${addMs(at, -APPROVAL_TTL_MS)}, ${stamp}) as actor`.execute(db)
+      ).rows[0]?.actor,
+  );
+  if (!loaded) return null;
+  const { found, delegations } = loaded;
   const user: SessionUser = {
     ...found.user,
     created_at: new Date(found.user.created_at),
     password_changed_at: new Date(found.user.password_changed_at),
   };
-  return { sessionId: found.sessionId, user, actor: buildUserActor(user, found.memberships, found.permissions, ip, parseDelegations(found.delegations)) };
+  return {
+    sessionId: found.sessionId,
+    user,
+    actor: buildUserActor(user, found.memberships, found.permissions, ip, delegations),
+    twoFactorAt: found.twoFactorAt ? new Date(found.twoFactorAt) : null,
+    approvalsWaiting: found.approvalsWaiting,
+  };
 }
 
-interface SessionActorJson {
+/** What portal_session_actor and portal_api_token_actor say about the delegation lists (0035). */
+export interface DelegationsAnswer {
+  /** The stamp of the lists as they are now. */
+  delegationsStamp: string;
+  /** The lists, only when the stamp the caller sent was not current. */
+  delegations: DelegationRow[] | null;
+}
+
+/**
+ * Loads a session's or token's actor (`load`, one round trip) sending the stamp of the
+ * delegation lists this process holds for that credential: the database returns the lists
+ * only when they changed since, and the process keeps them for the next request.
+ */
+export async function withKnownDelegations<T extends DelegationsAnswer>(
+  credentialHash: string,
+  keyOf: (found: T) => string,
+  load: (credentialHash: string, stamp: string | null) => Promise<T | null | undefined>,
+): Promise<{ found: T; delegations: DelegationFacts[] } | null> {
+  const known = cachedDelegations(credentialHash);
+  const found = await load(credentialHash, known?.stamp ?? null);
+  if (!found) return null;
+  if (found.delegations) {
+    const delegations = parseDelegations(found.delegations);
+    rememberDelegations(credentialHash, keyOf(found), found.delegationsStamp, delegations);
+    return { found, delegations };
+  }
+  if (known && known.key === keyOf(found) && known.stamp === found.delegationsStamp) return { found, delegations: known.delegations };
+  // Lists held for someone else under this credential cannot happen (a session or token keeps
+  // its user); should it, ask again without a stamp.
+  const fresh = await load(credentialHash, null);
+  return fresh ? { found: fresh, delegations: parseDelegations(fresh.delegations ?? []) } : null;
+}
+
+interface SessionActorJson extends DelegationsAnswer {
   sessionId: string;
   user: Omit<SessionUser, "created_at" | "password_changed_at"> & { created_at: string; password_changed_at: string };
   memberships: MembershipRow[];
   permissions: PermissionRow[];
-  /** C-3/C-4 (migration 0024): the clients this user may act in, per partner organization. */
-  delegations?: DelegationRow[];
+  twoFactorAt: string | null;
+  approvalsWaiting: boolean;
 }
 
 /** portal_user_delegations: ids as comma-separated strings (compact for 10,000 clients). */
@@ -125,13 +182,16 @@ export interface DelegationRow {
   limited: Array<{ clientOrgId: string; manage: string; read: string }>;
 }
 
-const ids = (list: string): string[] => (list ? list.split(",") : []);
+// Frozen: the lists are shared by the requests that reuse them from the cache.
+const ids = (list: string): string[] => Object.freeze(list ? list.split(",") : []) as string[];
 
 export function parseDelegations(rows: DelegationRow[] | undefined): DelegationFacts[] {
-  return (rows ?? []).map((d) => ({
-    partnerOrgId: d.partnerOrgId,
-    full: ids(d.full),
-    billing: ids(d.billing),
-    limited: d.limited.map((l) => ({ clientOrgId: l.clientOrgId, manage: ids(l.manage), read: ids(l.read) })),
-  }));
+  return (rows ?? []).map((d) =>
+    Object.freeze({
+      partnerOrgId: d.partnerOrgId,
+      full: ids(d.full),
+      billing: ids(d.billing),
+      limited: Object.freeze(d.limited.map((l) => Object.freeze({ clientOrgId: l.clientOrgId, manage: ids(l.manage), read: ids(l.read) }))) as DelegationFacts["limited"],
+    }),
+  );
 }

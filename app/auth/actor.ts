@@ -54,22 +54,34 @@ export interface DelegationIn {
 export function delegationIn(actor: Actor, orgId: string): DelegationIn | undefined {
   if (actor.kind !== "user") return undefined;
   for (const d of actor.delegations ?? []) {
-    if (d.full.includes(orgId)) return { partnerOrgId: d.partnerOrgId, access: "full", billing: d.billing.includes(orgId), manage: null, read: null };
-    const limited = d.limited.find((l) => l.clientOrgId === orgId);
+    const index = indexOf(d);
+    if (index.full.has(orgId)) return { partnerOrgId: d.partnerOrgId, access: "full", billing: index.billing.has(orgId), manage: null, read: null };
+    const limited = index.limited.get(orgId);
     if (limited) return { partnerOrgId: d.partnerOrgId, access: "limited", billing: false, manage: limited.manage, read: limited.read };
   }
   return undefined;
 }
 
-/** The client organizations the actor's delegations let it act in (added to app.org_ids). */
-export function delegatedOrgIds(actor: Actor): string[] {
-  if (actor.kind !== "user") return [];
-  const ids: string[] = [];
-  for (const d of actor.delegations ?? []) {
-    ids.push(...d.full);
-    for (const l of d.limited) ids.push(l.clientOrgId);
+// A partner's lists are kept between requests (app/auth/delegation-cache.server.ts), so their
+// lookup sets are built once per list, not once per request and check.
+interface DelegationIndex {
+  full: Set<string>;
+  billing: Set<string>;
+  limited: Map<string, DelegationFacts["limited"][number]>;
+}
+const indexes = new WeakMap<DelegationFacts, DelegationIndex>();
+function indexOf(d: DelegationFacts): DelegationIndex {
+  let index = indexes.get(d);
+  if (!index) {
+    index = { full: new Set(d.full), billing: new Set(d.billing), limited: new Map(d.limited.map((l) => [l.clientOrgId, l])) };
+    indexes.set(d, index);
   }
-  return ids;
+  return index;
+}
+
+/** The partner organizations through whose delegations the actor acts (`@<id>` in app.org_ids). */
+export function delegatingOrgIds(actor: Actor): string[] {
+  return actor.kind === "user" ? (actor.delegations ?? []).map((d) => d.partnerOrgId) : [];
 }
 
 /**

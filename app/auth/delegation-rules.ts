@@ -1,6 +1,6 @@
 import type { AbilityBuilder } from "@casl/ability";
 import type { AppAbility } from "./ability";
-import type { UserActor } from "./actor";
+import type { DelegationFacts, UserActor } from "./actor";
 
 /**
  * C-3/C-4 (issue 7): what a partner user may do in its clients' organizations, from the
@@ -23,6 +23,39 @@ export function defineDelegationRules(can: AbilityBuilder<AppAbility>["can"], ac
   // Partner administrators decide the staff rights (C-4).
   can("manage", "PartnerStaff", { orgId: { $in: adminOf } });
   if (delegations.length === 0) return;
+  const { full, billing, limitedOrgs, visible, readable, manageable } = listsOf(delegations);
+  for (const d of delegations) {
+    if (d.billing.length > 0) {
+      can("create", "ClientExport", { orgId: d.partnerOrgId, clientOrgId: { $in: d.billing } });
+      can("read", "ClientExport", { orgId: d.partnerOrgId, requestedBy: actor.userId });
+    }
+  }
+  can("read", "Organization", { id: { $in: visible } });
+  can("manage", "Product", { orgId: { $in: full } });
+  can("manage", "Mailbox", { orgId: { $in: full } });
+  can(["read", "manage"], "Billing", { orgId: { $in: billing } });
+  can("read", "Product", { orgId: { $in: limitedOrgs }, id: { $in: readable } });
+  can(["read", "update"], "Product", { orgId: { $in: limitedOrgs }, id: { $in: manageable } });
+  can(["read", "update"], "Mailbox", { orgId: { $in: limitedOrgs }, productId: { $in: manageable } });
+}
+
+interface RuleLists {
+  full: string[];
+  billing: string[];
+  limitedOrgs: string[];
+  visible: string[];
+  readable: string[];
+  manageable: string[];
+}
+
+// The delegation lists are kept between requests (app/auth/delegation-cache.server.ts), so the
+// merged lists are too: the same arrays in every request's rules, whose $in lookups
+// (app/auth/conditions.ts) are then built once.
+const merged = new WeakMap<readonly DelegationFacts[], RuleLists>();
+
+function listsOf(delegations: DelegationFacts[]): RuleLists {
+  let lists = merged.get(delegations);
+  if (lists) return lists;
   const full: string[] = [];
   const billing: string[] = [];
   const limitedOrgs: string[] = [];
@@ -36,16 +69,9 @@ export function defineDelegationRules(can: AbilityBuilder<AppAbility>["can"], ac
       readable.push(...l.read);
       manageable.push(...l.manage);
     }
-    if (d.billing.length > 0) {
-      can("create", "ClientExport", { orgId: d.partnerOrgId, clientOrgId: { $in: d.billing } });
-      can("read", "ClientExport", { orgId: d.partnerOrgId, requestedBy: actor.userId });
-    }
   }
-  can("read", "Organization", { id: { $in: [...full, ...limitedOrgs] } });
-  can("manage", "Product", { orgId: { $in: full } });
-  can("manage", "Mailbox", { orgId: { $in: full } });
-  can(["read", "manage"], "Billing", { orgId: { $in: billing } });
-  can("read", "Product", { orgId: { $in: limitedOrgs }, id: { $in: readable } });
-  can(["read", "update"], "Product", { orgId: { $in: limitedOrgs }, id: { $in: manageable } });
-  can(["read", "update"], "Mailbox", { orgId: { $in: limitedOrgs }, productId: { $in: manageable } });
+  lists = { full, billing, limitedOrgs, visible: [...full, ...limitedOrgs], readable, manageable };
+  for (const list of Object.values(lists)) Object.freeze(list);
+  merged.set(delegations, lists);
+  return lists;
 }

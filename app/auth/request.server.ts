@@ -21,6 +21,9 @@ export interface UserContext {
   actor: Extract<Actor, { kind: "user" }>;
   ability: AppAbility;
   locale: UiLocale;
+  /** S-3: when this session passed a second factor, and whether sign-ins wait for its approval. */
+  twoFactorAt: Date | null;
+  approvalsWaiting: boolean;
 }
 
 // A document request runs several loaders (root, layout, page) on the same Request: the
@@ -55,6 +58,8 @@ async function loadUserContext(request: Request, context?: AppLoadContext): Prom
     actor: found.actor,
     ability: defineAbilityFor(found.actor),
     locale: pickLocale(found.user.locale, request.headers.get("Accept-Language")),
+    twoFactorAt: found.twoFactorAt,
+    approvalsWaiting: found.approvalsWaiting,
   };
 }
 
@@ -68,8 +73,9 @@ export interface OrgContext extends UserContext {
 
 /**
  * The organization of the URL, checked against the actor's memberships and (C-3) partner
- * delegations on the server, both read fresh for this request: a withdrawn delegation is
- * gone on the next request. Anyone else gets 404 and learns nothing about the organization.
+ * delegations on the server, both current for this request (the delegation lists are reused
+ * from memory only while the database's stamp for them is unchanged): a withdrawn delegation
+ * is gone on the next request. Anyone else gets 404 and learns nothing about the organization.
  */
 export async function requireOrg(request: Request, context: AppLoadContext | undefined, orgId: string | undefined): Promise<OrgContext> {
   const ctx = await requireUser(request, context);

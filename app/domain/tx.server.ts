@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB } from "../../db/schema";
 import { acceptsMultiStatementText, type Database } from "../../db/client";
-import { delegatedOrgIds, type Actor } from "../auth/actor";
+import { delegatingOrgIds, type Actor } from "../auth/actor";
+import { now } from "../lib/clock";
 
 /** A transaction that can run work after it commits (enqueue jobs, wake the mailer). */
 export type Tx = Transaction<DB> & { onCommit(fn: () => unknown): void };
@@ -74,7 +75,8 @@ function isTx(db: Handle): db is Tx {
 
 /**
  * The per-request entry point to tenant data: one transaction that knows the actor and
- * says which organizations it acts for (`app.org_ids`, transaction-scoped).
+ * says which organizations it acts for (`app.org_ids`, transaction-scoped: the organizations
+ * themselves, and `@<partner id>` for the partners whose delegations it acts through).
  */
 export async function withActor<T>(
   db: Handle,
@@ -94,12 +96,17 @@ export async function actAs(trx: Tx, actor: Actor, extraOrgIds: string[] = []): 
 }
 
 function actorSettings(actor: Actor, extraOrgIds: string[] = []): Settings {
-  // C-3: a partner user also acts for the client organizations its delegations allow.
-  const orgIds = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...delegatedOrgIds(actor), ...extraOrgIds];
+  // C-3: a partner user also acts for the client organizations its delegations allow. Not by
+  // listing them (10,000 ids parsed on every statement, then compared per row): an `@<partner>`
+  // entry says the transaction acts through that partner's delegations, which the policies look
+  // up per row, with their end dates against this request's clock (migration 0035).
+  const direct = [...(actor.kind === "user" ? actor.memberships.map((m) => m.orgId) : []), ...extraOrgIds];
+  const through = delegatingOrgIds(actor).map((id) => `@${id}`);
   return {
-    "app.org_ids": orgIds.join(","),
+    "app.org_ids": [...direct, ...through].join(","),
     "app.user_id": actor.kind === "user" ? actor.userId : "",
     "app.staff_role": actor.kind === "staff" ? actor.role : "",
+    "app.now": through.length > 0 ? now().toISOString() : "",
   };
 }
 

@@ -13,7 +13,7 @@ import { guard, parseForm } from "../lib/http.server";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireUser(request, context);
   // A resource route polled by the page's script: answered as a JSON response.
-  return Response.json(await approvalInbox(getDb(), ctx.user.id, ctx.sessionId));
+  return Response.json(await approvalInbox(getDb(), ctx));
 }
 
 /** Back to the page the answer was given on, which then says what happened (`approval=`). */

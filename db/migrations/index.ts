@@ -25,6 +25,7 @@ import * as m0031 from "./0031_two_factor_identity";
 import * as m0032 from "./0032_partner_reinvoices";
 import * as m0033 from "./0033_client_creation";
 import * as m0034 from "./0034_client_export_scope";
+import * as m0035 from "./0035_delegation_lookup";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   "0032_partner_reinvoices": m0032,
   "0033_client_creation": m0033,
   "0034_client_export_scope": m0034,
+  "0035_delegation_lookup": m0035,
 };

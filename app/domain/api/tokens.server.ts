@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { ApiTokenAccess } from "../../../db/schema";
-import { buildUserActor, parseDelegations, type DelegationRow } from "../../auth/actor.server";
+import { buildUserActor, withKnownDelegations, type DelegationsAnswer } from "../../auth/actor.server";
 import type { UserActor } from "../../auth/actor";
 import { now } from "../../lib/clock";
 import { pageCount, pageNumber } from "../../lib/paging";
@@ -148,32 +148,34 @@ export interface TokenActor {
 
 /**
  * A bearer token → its user's actor, narrowed to the token's organization, in one round
- * trip (`portal_api_token_actor`, migrations 0029/0030, with the partner delegations a
- * portal session gets); null for an unknown, revoked or expired
- * token. The last use is recorded by the same call, at most once a minute.
+ * trip (`portal_api_token_actor`, migrations 0029/0030/0035, with the partner delegations a
+ * portal session gets, reused from this process's cache while their stamp is current); null
+ * for an unknown, revoked or expired token. The last use is recorded by the same call, at
+ * most once a minute.
  */
 export async function loadTokenActor(db: Handle, token: string, ip?: string): Promise<TokenActor | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-  const { rows } = await sql<{ found: TokenActorJson | null }>`
-    select portal_api_token_actor(${hashApiToken(token)}, ${now()}) as found`.execute(db);
-  const found = rows[0]?.found;
-  if (!found) return null;
+  const loaded = await withKnownDelegations(
+    hashApiToken(token),
+    (found: TokenActorJson) => `token:${found.user.id}:${found.scopeOrgId ?? ""}`,
+    async (tokenHash, stamp) => (await sql<{ found: TokenActorJson | null }>`select portal_api_token_actor(${tokenHash}, ${now()}, ${stamp}) as found`.execute(db)).rows[0]?.found,
+  );
+  if (!loaded) return null;
+  const { found, delegations } = loaded;
   return {
     tokenId: found.tokenId,
     access: found.access,
     scopeOrgId: found.scopeOrgId,
     user: found.user,
-    actor: buildUserActor(found.user, found.memberships, found.permissions, ip, parseDelegations(found.delegations)),
+    actor: buildUserActor(found.user, found.memberships, found.permissions, ip, delegations),
   };
 }
 
-interface TokenActorJson {
+interface TokenActorJson extends DelegationsAnswer {
   tokenId: string;
   access: ApiTokenAccess;
   scopeOrgId: string | null;
   user: { id: string; email: string; name: string; locale: string };
   memberships: Parameters<typeof buildUserActor>[1];
   permissions: Parameters<typeof buildUserActor>[2];
-  /** C-3/C-4 (migration 0030): the clients the user may act in, as for a portal session. */
-  delegations?: DelegationRow[];
 }

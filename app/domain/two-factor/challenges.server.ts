@@ -9,6 +9,7 @@ import type { UserActor } from "../../auth/actor";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid } from "../errors";
 import { transaction, type Handle, type Tx } from "../tx.server";
+import { APPROVAL_TTL_MS } from "./approval-ttl";
 import { actorOf, auditPrefix, ownerColumn, secondFactorKey, type Principal } from "./principal";
 import { confirmEnrolment, hasTwoFactor, pendingEnrolment, principalOf, startEnrolment, verifySecondFactor, type SecondFactorMethod } from "./two-factor.server";
 
@@ -16,10 +17,10 @@ import { confirmEnrolment, hasTwoFactor, pendingEnrolment, principalOf, startEnr
 // session: nothing but the second-factor pages reads it, it lives 10 minutes, and it is
 // exchanged for a session once. Its token travels in its own short-lived cookie.
 export const CHALLENGE_TTL_MS = 10 * 60 * 1000;
-// An approval prompt (S-3, "yes / no" on a trusted device) is answerable for 3 minutes, and
-// an approval must be used within 3 minutes too. At most 3 prompts per sign-in, so a
-// stranger who knows the password cannot flood the owner's screen until they tap "yes".
-export const APPROVAL_TTL_MS = 3 * 60 * 1000;
+// An approval prompt is answerable for APPROVAL_TTL_MS (3 minutes). At most 3 prompts per
+// sign-in, so a stranger who knows the password cannot flood the owner's screen until they
+// tap "yes".
+export { APPROVAL_TTL_MS };
 export const MAX_APPROVAL_REQUESTS = 3;
 
 export interface ChallengeMeta {
@@ -218,21 +219,18 @@ export async function requestApproval(db: Database, token: string | null, ip: st
 
 /**
  * Sign-ins waiting for this session's answer. Only a session that passed two factors is
- * asked (`trusted`); the list is empty for any other.
+ * asked (`trusted`); the list is empty for any other. What the session actor already says
+ * (migration 0035: `twoFactorAt`, `approvalsWaiting`, loaded with the session) decides
+ * whether the list is read at all: most pages make no round trip for it.
  */
-export async function approvalInbox(db: Handle, userId: string, sessionId: string) {
+export async function approvalInbox(db: Handle, session: { user: { id: string }; twoFactorAt: Date | null; approvalsWaiting: boolean }) {
+  if (!session.twoFactorAt) return { trusted: false, approvals: [] };
+  if (!session.approvalsWaiting) return { trusted: true, approvals: [] };
   const at = now();
-  const session = await db
-    .selectFrom("sessions")
-    .select("two_factor_at")
-    .where("id", "=", sessionId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  if (!session?.two_factor_at) return { trusted: false, approvals: [] };
   const rows = await db
     .selectFrom("two_factor_challenges")
     .select(["id", "user_agent", "ip", "approval_requested_at"])
-    .where("user_id", "=", userId)
+    .where("user_id", "=", session.user.id)
     .where("consumed_at", "is", null)
     .where("approval_decision", "is", null)
     .where("approval_requested_at", ">", addMs(at, -APPROVAL_TTL_MS))
