@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { load, row, startProcess, type LoadResult } from "./lib";
 import { seedMembersOrg } from "./setup-db";
 
@@ -54,4 +55,9 @@ export async function benchMembersPage(): Promise<void> {
   console.log(row("portal page, row-level security bypassed", withoutPolicies));
   console.log(`ratio portal/bare:          ${(withPolicies.requestsPerSec / baseline.requestsPerSec).toFixed(2)} (target ≥ 0.50)`);
   console.log(`ratio policies on/off:      ${(withPolicies.requestsPerSec / withoutPolicies.requestsPerSec).toFixed(2)} (target ≥ 0.90)`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await benchMembersPage();
+  process.exit(0);
 }

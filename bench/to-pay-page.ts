@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { load, row, startProcess } from "./lib";
 import { seedToPayOrg } from "./setup-db";
 
@@ -45,4 +46,9 @@ export async function benchToPayPage(): Promise<void> {
   console.log(row("bare node:http, listToPay as JSON", baseline));
   console.log(row("portal page, row-level security on", page));
   console.log(`ratio portal/bare:          ${(page.requestsPerSec / baseline.requestsPerSec).toFixed(2)}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await benchToPayPage();
+  process.exit(0);
 }
