@@ -3,7 +3,7 @@ import { hash } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import type { AutoRenewMethod, DB, PermissionLevel, ProductType } from "./schema";
 import { issueInvoice } from "../app/domain/billing/invoices.server";
-import type { Tx } from "../app/domain/tx.server";
+import { actAlsoFor, type Tx } from "../app/domain/tx.server";
 import { partnerProgramValue } from "../app/domain/partners/value.server";
 import { seedPartnerRevenue } from "./seed-partner-revenue";
 import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../app/domain/payments/sandbox-gateway.server";
@@ -240,6 +240,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
         .execute();
     }
     const application = async (orgId: string, userId: string, registryNumber: string, website: string, reviewed: boolean) => {
+      // The value's function (migration 0036) answers only a transaction acting for the organization.
+      await actAlsoFor(trx as unknown as Tx, orgId);
       const value = await partnerProgramValue(trx as unknown as Tx, orgId);
       await trx
         .insertInto("partner_applications")

@@ -24,6 +24,7 @@ import * as m0030 from "./0030_api_token_delegations";
 import * as m0031 from "./0031_two_factor_identity";
 import * as m0032 from "./0032_partner_reinvoices";
 import * as m0033 from "./0033_client_creation";
+import * as m0036 from "./0036_partner_space_reads";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   "0031_two_factor_identity": m0031,
   "0032_partner_reinvoices": m0032,
   "0033_client_creation": m0033,
+  "0036_partner_space_reads": m0036,
 };
