@@ -26,17 +26,21 @@ export interface UserContext {
 // A request runs several loaders (root, layout, page): the session, the account and the actor
 // are looked up once per request, in one round trip. Remix hands each loader its own copy of
 // the Request, so the key is the load context, the one object all loaders of an HTTP request
-// share. Only reads share it: an action (which may change the actor) looks up its own, and the
+// share (server.ts and Remix's default make a new one per request), and within it the cookie.
+// Only reads share it: an action (which may change the actor) looks up its own, and the
 // loaders that run after it share a lookup made after it.
-const contexts = new WeakMap<object, Promise<UserContext | null>>();
+const contexts = new WeakMap<object, Map<string, Promise<UserContext | null>>>();
 
 /** The signed-in user's context of this request, or null without a valid session. */
 export function userContextOf(request: Request, context?: AppLoadContext): Promise<UserContext | null> {
   const key = context && (request.method === "GET" || request.method === "HEAD") ? context : request;
-  let found = contexts.get(key);
+  const cookie = request.headers.get("Cookie") ?? "";
+  let byCookie = contexts.get(key);
+  if (!byCookie) contexts.set(key, (byCookie = new Map()));
+  let found = byCookie.get(cookie);
   if (!found) {
     found = loadUserContext(request, context);
-    contexts.set(key, found);
+    byCookie.set(cookie, found);
   }
   return found;
 }
