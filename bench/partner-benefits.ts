@@ -3,7 +3,7 @@ import { hash } from "@node-rs/argon2";
 import { sql } from "kysely";
 import { APP_ROLE, createDb } from "../db/client";
 import { previousBillingMonth, runPartnerCashback } from "../app/domain/partners/cashback.server";
-import { load, row, startProcess } from "./lib";
+import { load, row, startProcess, type LoadResult } from "./lib";
 import { BENCH_PASSWORD, benchDatabaseUrl, freshDatabase } from "./setup-db";
 
 // Issue 6 benchmarks: the monthly cashback run (P-9) and the reseller space (P-10).
@@ -176,34 +176,46 @@ export async function benchResellerSpace(clients = 5000): Promise<void> {
   const seeded = await seedResellerDb(clients);
   const env = { DATABASE_URL: seeded.databaseUrl, NODE_ENV: "production", INSECURE_COOKIES: "1", SESSION_SECRET: "bench-secret", REDIS_URL: undefined, PORT: "0" };
   const path = `/orgs/${seeded.partner}/partner/space?page=2`;
-  const bare = await startProcess("bench/bare-reseller-space-server.ts", { ...env, ORG_ID: seeded.partner, USER_EMAIL: seeded.email });
-  let baseline;
-  try {
-    baseline = await load(`${bare.url}/?page=2`);
-  } finally {
-    await bare.stop();
+  const measureBare = async () => {
+    const bare = await startProcess("bench/bare-reseller-space-server.ts", { ...env, ORG_ID: seeded.partner, USER_EMAIL: seeded.email });
+    try {
+      return await load(`${bare.url}/?page=2`);
+    } finally {
+      await bare.stop();
+    }
+  };
+  const measurePortal = async () => {
+    const portal = await startProcess("server.ts", env);
+    try {
+      const signIn = await fetch(`${portal.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: seeded.email, password: seeded.password }),
+      });
+      const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      if (signIn.status !== 302 || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
+      const check = await fetch(`${portal.url}${path}`, { headers: { Cookie: cookie } });
+      if (check.status !== 200 || !(await check.text()).includes("Client 00026")) throw new Error(`reseller space answered ${check.status}`);
+      return await load(`${portal.url}${path}`, { headers: { Cookie: cookie, "Accept-Language": "de-CH" } });
+    } finally {
+      await portal.stop();
+    }
+  };
+  // Alternating (bare, page, bare, page), the better run of each counts (the 2-core machine drifts).
+  const bare: LoadResult[] = [];
+  const pages: LoadResult[] = [];
+  for (let round = 0; round < 2; round++) {
+    bare.push(await measureBare());
+    pages.push(await measurePortal());
   }
-  const portal = await startProcess("server.ts", env);
-  let page;
-  try {
-    const signIn = await fetch(`${portal.url}/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ email: seeded.email, password: seeded.password }),
-    });
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    if (signIn.status !== 302 || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
-    const check = await fetch(`${portal.url}${path}`, { headers: { Cookie: cookie } });
-    if (check.status !== 200 || !(await check.text()).includes("Client 00026")) throw new Error(`reseller space answered ${check.status}`);
-    page = await load(`${portal.url}${path}`, { headers: { Cookie: cookie, "Accept-Language": "de-CH" } });
-  } finally {
-    await portal.stop();
-  }
+  const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a));
+  const baseline = best(bare);
+  const page = best(pages);
   console.log(`\nReseller space, partner with ${clients.toLocaleString("en")} clients, 20 connections`);
   console.log(row("bare node:http, same domain call as JSON", baseline));
   console.log(row("portal page", page));
-  console.log(`ratio portal/bare:          ${(page.requestsPerSec / baseline.requestsPerSec).toFixed(2)}`);
+  console.log(`ratio portal/bare:          ${(page.requestsPerSec / baseline.requestsPerSec).toFixed(2)} (target ≥ 0.50)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -27,8 +27,10 @@ export const APP_ROLE = "portal_app";
 
 // pg sends a query without parameters as one simple-protocol message, which may hold
 // several statements (BEGIN and the transaction's settings in one round trip); PGlite's
-// driver takes one statement per query.
-const multiStatement = new WeakSet<object>();
+// driver takes one statement per query. The set lives on globalThis: the Remix build bundles
+// its own copy of this module, and the handle server.ts creates must be known to both copies
+// (with a per-module set, every page transaction paid two extra round trips).
+const multiStatement: WeakSet<object> = ((globalThis as { [key: symbol]: WeakSet<object> | undefined })[Symbol.for("partner-portal.multiStatementDbs")] ??= new WeakSet<object>());
 export function acceptsMultiStatementText(db: object): boolean {
   return multiStatement.has(db);
 }

@@ -26,16 +26,24 @@ export interface UserContext {
   approvalsWaiting: boolean;
 }
 
-// A document request runs several loaders (root, layout, page) on the same Request: the
-// session, the account and the actor are looked up once per request, in one round trip.
-const contexts = new WeakMap<Request, Promise<UserContext | null>>();
+// A request runs several loaders (root, layout, page): the session, the account and the actor
+// are looked up once per request, in one round trip. Remix hands each loader its own copy of
+// the Request, so the key is the load context, the one object all loaders of an HTTP request
+// share (server.ts and Remix's default make a new one per request), and within it the cookie.
+// Only reads share it: an action (which may change the actor) looks up its own, and the
+// loaders that run after it share a lookup made after it.
+const contexts = new WeakMap<object, Map<string, Promise<UserContext | null>>>();
 
 /** The signed-in user's context of this request, or null without a valid session. */
 export function userContextOf(request: Request, context?: AppLoadContext): Promise<UserContext | null> {
-  let found = contexts.get(request);
+  const key = context && (request.method === "GET" || request.method === "HEAD") ? context : request;
+  const cookie = request.headers.get("Cookie") ?? "";
+  let byCookie = contexts.get(key);
+  if (!byCookie) contexts.set(key, (byCookie = new Map()));
+  let found = byCookie.get(cookie);
   if (!found) {
     found = loadUserContext(request, context);
-    contexts.set(request, found);
+    byCookie.set(cookie, found);
   }
   return found;
 }

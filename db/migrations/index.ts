@@ -26,6 +26,7 @@ import * as m0032 from "./0032_partner_reinvoices";
 import * as m0033 from "./0033_client_creation";
 import * as m0034 from "./0034_client_export_scope";
 import * as m0035 from "./0035_delegation_lookup";
+import * as m0036 from "./0036_partner_space_reads";
 
 // Every migration, in order. Listed by hand so they load the same under tsx, Vitest and
 // the built server (Kysely's FileMigrationProvider cannot import .ts files under Vitest).
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   "0033_client_creation": m0033,
   "0034_client_export_scope": m0034,
   "0035_delegation_lookup": m0035,
+  "0036_partner_space_reads": m0036,
 };

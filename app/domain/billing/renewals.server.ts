@@ -5,6 +5,7 @@ import type { AutoRenewMethod, BillingPeriod, ProductType } from "../../../db/sc
 import { allows, assertCan } from "../../auth/ability";
 import { productReach } from "../../auth/actor";
 import { now } from "../../lib/clock";
+import { pagedTotal } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import type { ProductActing } from "../products/queries.server";
@@ -77,7 +78,7 @@ export async function listToPay(db: Handle, acting: ProductActing, orgId: string
     .where("p.org_id", "=", orgId)
     .$if(ids !== null, (qb) => qb.where("p.id", "in", ids!))
     .$if(opts.scope === "2months", (qb) => qb.where("p.expires_at", "is not", null).where("p.expires_at", "<=", addMonths(at, DEFAULT_HORIZON_MONTHS)));
-  const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  const offset = (page - 1) * TO_PAY_PAGE_SIZE;
   const rows = await base
     .select([
       "p.id",
@@ -96,8 +97,9 @@ export async function listToPay(db: Handle, acting: ProductActing, orgId: string
     .orderBy("p.name")
     .orderBy("p.id")
     .limit(TO_PAY_PAGE_SIZE)
-    .offset((page - 1) * TO_PAY_PAGE_SIZE)
+    .offset(offset)
     .execute();
+  const total = await pagedTotal(offset, TO_PAY_PAGE_SIZE, rows.length, async () => toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n));
 
   result.total = total;
   result.pages = Math.max(1, Math.ceil(total / TO_PAY_PAGE_SIZE));

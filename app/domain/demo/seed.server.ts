@@ -5,7 +5,7 @@ import { issueInvoice, nextInvoiceNumber } from "../billing/invoices.server";
 import { partnerProgramValue } from "../partners/value.server";
 import { applyPartnerRate } from "../partners/tiers.server";
 import { sandboxCardToken, sandboxTwintToken, TEST_CARDS } from "../payments/sandbox-gateway.server";
-import type { Tx } from "../tx.server";
+import { actAlsoFor, type Tx } from "../tx.server";
 
 // The demo data (db/seed.ts) goes through the real rules for what they decide: invoices and
 // their numbers, the partner program's value, partner rates, the sandbox gateway's tokens.
@@ -15,7 +15,11 @@ const asTx = (trx: unknown) => trx as Tx;
 export const seedServices: SeedServices = {
   issueInvoice: (trx, orderId) => issueInvoice(asTx(trx), orderId, new Map()),
   nextInvoiceNumber: (trx, year) => nextInvoiceNumber(asTx(trx), year),
-  partnerProgramValue: (trx, orgId) => partnerProgramValue(asTx(trx), orgId),
+  // The value's function (migration 0036) answers only a transaction acting for the organization.
+  partnerProgramValue: async (trx, orgId) => {
+    await actAlsoFor(asTx(trx), orgId);
+    return partnerProgramValue(asTx(trx), orgId);
+  },
   applyPartnerRate,
   savedCard: (orgId) => ({ token: sandboxCardToken(orgId, TEST_CARDS.success), label: `•••• ${TEST_CARDS.success.slice(-4)}` }),
   savedTwint: (orgId) => ({ token: sandboxTwintToken(orgId), label: "TWINT" }),

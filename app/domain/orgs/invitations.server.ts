@@ -9,7 +9,7 @@ import { hashToken, newToken } from "../../auth/tokens.server";
 import { config } from "../../config.server";
 import { formatDate, isLocale, translator, type UiLocale } from "../../i18n/index";
 import { addMs, DAY, now } from "../../lib/clock";
-import { pageCount, pageNumber } from "../../lib/paging";
+import { pageCount, pagedTotal, pageNumber } from "../../lib/paging";
 import { emailField, nameField, passwordField } from "../accounts/schemas";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, isUniqueViolation, NotFound } from "../errors";
@@ -35,15 +35,18 @@ export async function listPendingInvitations(db: Handle, ability: AppAbility, or
     .where("i.org_id", "=", orgId)
     .where("i.accepted_at", "is", null)
     .where("i.revoked_at", "is", null);
-  const total = toCount((await open.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  const offset = (page - 1) * INVITATIONS_PAGE_SIZE;
   const rows = await open
     .leftJoin("users as inviter", "inviter.id", "i.invited_by")
     .select(["i.id", "i.email", "i.role", "i.created_at", "i.expires_at", "inviter.name as invitedBy"])
     .orderBy("i.created_at", "desc")
     .orderBy("i.id")
     .limit(INVITATIONS_PAGE_SIZE)
-    .offset((page - 1) * INVITATIONS_PAGE_SIZE)
+    .offset(offset)
     .execute();
+  const total = await pagedTotal(offset, INVITATIONS_PAGE_SIZE, rows.length, async () =>
+    toCount((await open.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n),
+  );
   const at = now();
   return {
     page,

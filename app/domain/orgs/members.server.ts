@@ -4,7 +4,7 @@ import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { MemberRole, PermissionLevel } from "../../../db/schema";
 import { allows, assertCan, type AppAbility } from "../../auth/ability";
-import { pageCount, pageNumber } from "../../lib/paging";
+import { pageCount, pagedTotal, pageNumber } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { transaction, type Handle, type Tx } from "../tx.server";
@@ -32,7 +32,7 @@ export async function listMembers(db: Handle, ability: AppAbility, orgId: string
     .$if(q.length > 0, (qb) =>
       qb.where((eb) => eb.or([eb("u.name", "ilike", `%${escapeLike(q)}%`), eb("u.email", "ilike", `%${escapeLike(q)}%`)])),
     );
-  const total = toCount((await matching.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  const offset = (page - 1) * size;
   const rows = await matching
     .select(["u.id", "u.name", "u.email", "m.role"])
     // Looked up once for the page (uncorrelated), not joined once per member.
@@ -51,8 +51,11 @@ export async function listMembers(db: Handle, ability: AppAbility, orgId: string
     .orderBy("u.name")
     .orderBy("u.id")
     .limit(size)
-    .offset((page - 1) * size)
+    .offset(offset)
     .execute();
+  const total = await pagedTotal(offset, size, rows.length, async () =>
+    toCount((await matching.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n),
+  );
   return {
     q,
     page,

@@ -88,15 +88,11 @@ export async function resellerSpace(db: Handle, acting: Acting, orgId: string, o
     const { total } = await active.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
     const pages = Math.max(1, Math.ceil(total / SPACE_PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Math.floor(Number.isFinite(opts.page) ? opts.page! : 1)));
-    // One page of clients first, then the products of those clients only (not of all of them).
-    const pageRows = await active
-      .innerJoin("organizations as c", "c.id", "l.client_org_id")
-      .select(["c.id", "c.name", "l.since", "l.payer", "l.id as link_id", "l.access"])
-      .orderBy("c.name")
-      .orderBy("c.id")
-      .limit(SPACE_PAGE_SIZE)
-      .offset((page - 1) * SPACE_PAGE_SIZE)
-      .execute();
+    // One page of clients first (migration 0036: sorting 5,000 client names under the tenant
+    // policies cost 145 ms), then the products of those clients only (not of all of them).
+    const { rows: pageRows } = await sql<{ id: string; name: string; since: Date; payer: "client" | "partner"; link_id: string; access: "full" | "limited" }>`
+      select id, name, since, payer, link_id, access
+      from portal_partner_client_page(${orgId}::uuid, ${SPACE_PAGE_SIZE}, ${(page - 1) * SPACE_PAGE_SIZE})`.execute(trx);
     const ids = pageRows.map((c) => c.id);
     const sums = ids.length
       ? await trx

@@ -4,7 +4,7 @@ import { toCount } from "../../../db/client";
 import type { AutoRenewMethod, PermissionLevel, ProductType } from "../../../db/schema";
 import { allows, type AppAbility } from "../../auth/ability";
 import { productReach, type Actor } from "../../auth/actor";
-import { pageCount, pageNumber } from "../../lib/paging";
+import { pageCount, pagedTotal, pageNumber } from "../../lib/paging";
 import { NotFound } from "../errors";
 import type { Handle } from "../tx.server";
 
@@ -46,14 +46,15 @@ export async function visibleProducts(db: Handle, acting: ProductActing, orgId: 
     .selectFrom("products")
     .where("org_id", "=", orgId)
     .$if(scope.ids !== null, (qb) => qb.where("id", "in", scope.ids!));
-  const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  const offset = (page - 1) * size;
   const rows = await base
     .select(["id", "name", "type", "expires_at", "auto_renew", "auto_renew_method"])
     .orderBy("name")
     .orderBy("id")
     .limit(size)
-    .offset((page - 1) * size)
+    .offset(offset)
     .execute();
+  const total = await pagedTotal(offset, size, rows.length, async () => toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n));
   return {
     seesAll,
     page,

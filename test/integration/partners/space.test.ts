@@ -200,6 +200,41 @@ describe("partner tiers and the reseller space", () => {
     // The client itself has no reseller space of its own.
     expect((await (await signedIn(secret)).get(`/orgs/${secret.orgId}/partner/space`)).status).toBe(404);
   });
+
+  it("P-10: the value and the page of clients (migration 0036 functions) answer only a transaction acting for the partner, with exactly what the tenant policies showed it", async () => {
+    const partner = await partnerOrg({ name: "Narrow Reseller" });
+    await productWorth(partner.orgId, 300_000);
+    const active = await activeClient(partner.orgId, "Narrow Active AG");
+    await addProducts(active.orgId, "hosting-business", 1);
+    const ended = await activeClient(partner.orgId, "Narrow Ended AG", "ended");
+    await addProducts(ended.orgId, "hosting-business", 3);
+    const actor = await loadUserActor(appDb(), { id: partner.userId, email: partner.email });
+    const read = (orgId: string) =>
+      withActor(appDb(), actor, async (trx) => ({
+        value: (await sql<{ amount: number; products: number; clients: number }>`select amount, products, clients from portal_partner_program_value(${orgId}::uuid)`.execute(trx)).rows,
+        page: (await sql<{ name: string }>`select name from portal_partner_client_page(${orgId}::uuid, 10, 0)`.execute(trx)).rows.map((r) => r.name),
+      }));
+    // 3000.00 own + 199.00 of the active client; the ended client's products do not count.
+    expect(await read(partner.orgId)).toEqual({ value: [{ amount: 319_900, products: 2, clients: 1 }], page: ["Narrow Active AG"] });
+    // Through the tenant policies, the partner sees the same two products (not the ended client's).
+    const viaPolicies = await withActor(appDb(), actor, (trx) =>
+      trx.selectFrom("products").select((eb) => eb.fn.countAll<number>().as("n")).where("org_id", "in", [partner.orgId, active.orgId, ended.orgId]).executeTakeFirstOrThrow(),
+    );
+    expect(Number(viaPolicies.n)).toBe(2);
+
+    // Another organization's user (not acting for the partner) gets nothing from either.
+    const stranger = await createUser({ name: "Stranger" });
+    const strangerActor = await loadUserActor(appDb(), { id: stranger.userId, email: stranger.email });
+    const asStranger = await withActor(appDb(), strangerActor, async (trx) => ({
+      value: (await sql`select * from portal_partner_program_value(${partner.orgId}::uuid)`.execute(trx)).rows,
+      page: (await sql`select * from portal_partner_client_page(${partner.orgId}::uuid, 10, 0)`.execute(trx)).rows,
+    }));
+    expect(asStranger).toEqual({ value: [], page: [] });
+    // The active client acts for itself only, not for its partner.
+    const clientActor = await loadUserActor(appDb(), { id: active.userId, email: active.email });
+    const asClient = await withActor(appDb(), clientActor, async (trx) => (await sql`select * from portal_partner_client_page(${partner.orgId}::uuid, 10, 0)`.execute(trx)).rows);
+    expect(asClient).toEqual([]);
+  });
 });
 
 function escape(text: string): string {
