@@ -54,16 +54,21 @@ export async function runClientExport(db: Database, exportId: string, progress?:
   const finalPath = exportFilePath(exportId, claimed.format);
   const partialPath = `${finalPath}.${randomBytes(4).toString("hex")}.partial`;
   try {
-    const total = await transaction(
+    await transaction(db, (trx) => requireActivePartner(trx, claimed.org_id), settings);
+    // The row count (for the progress) runs beside the export, on another connection: Postgres
+    // counts while this process writes, instead of the writing waiting for the count.
+    let total: number | null = null;
+    const counting = transaction(
       db,
       async (trx) => {
-        await requireActivePartner(trx, claimed.org_id);
         const n = await countRows(trx, scope);
         await trx.updateTable("client_exports").set({ rows_total: n }).where("id", "=", exportId).execute();
         return n;
       },
       settings,
-    );
+    ).then((n) => (total = n));
+    // A failed count is thrown below (awaited before the export is marked done), not left unhandled meanwhile.
+    counting.catch(() => undefined);
     await progress?.(0);
     await mkdir(config.exportsDir, { recursive: true });
     const t = translator(claimed.language);
@@ -85,7 +90,7 @@ export async function runClientExport(db: Database, exportId: string, progress?:
       await writer.writeRows(cells);
       written += rows.length;
       // Whole percent steps below 100: 100 means the file is complete.
-      const percent = total > 0 ? Math.min(99, Math.floor((written * 100) / total)) : 99;
+      const percent = total === null ? 0 : total > 0 ? Math.min(99, Math.floor((written * 100) / total)) : 99;
       if (percent > reported) {
         reported = percent;
         await record({ progress: percent, rows_written: written });
@@ -93,6 +98,7 @@ export async function runClientExport(db: Database, exportId: string, progress?:
       }
     });
     await writer.finish();
+    await counting;
     await rename(partialPath, finalPath);
     const { size } = await stat(finalPath);
     const finishedAt = now();

@@ -22,7 +22,7 @@ export const EXPORTS_PAGE_SIZE = 20;
 /** Exports of one partner waiting or running at once; more are refused until one finishes. */
 export const MAX_UNFINISHED_EXPORTS = 3;
 /** Rows per fetch from Postgres and per write to the file. */
-export const EXPORT_CHUNK_ROWS = 1000;
+export const EXPORT_CHUNK_ROWS = 5000;
 
 const day = z
   .string()
