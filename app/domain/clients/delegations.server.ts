@@ -12,7 +12,7 @@ import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { queueMail } from "../mail/outbox.server";
 import { isUuid, uuidField, type Acting } from "../orgs/member-fields";
-import { withActor, type Tx } from "../tx.server";
+import { actAlsoFor, withActor, type Tx } from "../tx.server";
 import type { Handle } from "../tx.server";
 
 // C-1 … C-3, C-7: the delegation between a partner and a client, seen from either side.
@@ -112,9 +112,7 @@ async function namesOf(trx: Tx, partnerOrgId: string, clientOrgId: string) {
  * The other side of a link is told (mail) and its log written in the same transaction: for
  * the rest of this transaction only, it also acts for that organization.
  */
-async function alsoActFor(trx: Tx, orgId: string) {
-  await sql`select set_config('app.org_ids', concat_ws(',', nullif(current_setting('app.org_ids', true), ''), ${orgId}::text), true)`.execute(trx);
-}
+const alsoActFor = actAlsoFor;
 
 async function isApprovedPartner(trx: Tx, orgId: string): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`select id from portal_find_partners(${orgId}, 1)`.execute(trx);
