@@ -5,7 +5,8 @@ import { readOnlyAbility } from "../../auth/read-only-ability";
 import { API_PER_IP, API_PER_USER, take, type LimitState } from "../../lib/rate-limit.server";
 import type { ApiCaller, Endpoint, Method } from "./endpoint";
 import { ApiError, apiErrorOf, errorResponse, successResponse, zodFieldErrors } from "./reply.server";
-import { loadTokenActor } from "./tokens.server";
+import { loadTokenActor, tokenShaped, withTokenTransaction, type TokenActor } from "./tokens.server";
+import type { Handle } from "../tx.server";
 import { LATEST_VERSION, versions } from "./versions.server";
 
 // A-1…A-4: one entry point for every API request (the /api/* resource route calls it).
@@ -57,37 +58,18 @@ export async function handleApiRequest(request: Request, path: string, ip: strin
   try {
     const { version, rest } = splitVersion(path);
     const token = bearerToken(request);
-    const found = token ? await loadTokenActor(getDb(), token, ip) : null;
-    limit = found ? await take(API_PER_USER, found.user.id) : await take(API_PER_IP, ip ?? "unknown");
-    if (!limit.allowed && !config.benchIgnoreApiRateLimit) {
-      throw new ApiError(429, "rate_limited", `At most ${limit.limit} requests a minute; try again in ${limit.resetSec} s.`, [], {
-        "Retry-After": String(limit.resetSec),
-      });
-    }
-    if (token !== undefined && !found) {
-      throw new ApiError(401, "invalid_token", "The bearer token is unknown, revoked or expired.", [], {
-        "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"',
-      });
-    }
     const method = (request.method === "HEAD" ? "GET" : request.method) as Method;
-    const { endpoint, params } = match(version, rest, method);
-    const caller: ApiCaller | null = found
-      ? {
-          actor: found.actor,
-          ability: found.access === "read" ? readOnlyAbility(defineAbilityFor(found.actor)) : defineAbilityFor(found.actor),
-          token: { id: found.tokenId, access: found.access, scopeOrgId: found.scopeOrgId },
-          user: found.user,
-        }
-      : null;
-    if (!caller && !endpoint.public) {
-      throw new ApiError(401, "missing_token", "Send an API token as `Authorization: Bearer <token>`.", [], {
-        "WWW-Authenticate": 'Bearer realm="api"',
-      });
-    }
-    if (caller && method !== "GET" && caller.token.access === "read") {
-      throw new ApiError(403, "read_only_token", "This token can only read; create a read-write token to change data.");
-    }
-    response = await run(endpoint, caller, params, request, ip);
+    const answer = async (found: TokenActor | null, db: Handle) => {
+      limit = found ? await take(API_PER_USER, found.user.id) : await take(API_PER_IP, ip ?? "unknown");
+      return answerAs(found, db, { request, token, method, version, rest, limit, ip });
+    };
+    // A read with a token runs in one transaction whose first round trip also looks the token up
+    // (every request, so revocation, expiry, scope and delegations apply on the very next one).
+    // A change keeps its own transactions, as its domain functions open them.
+    response =
+      token && method === "GET" && tokenShaped(token)
+        ? await withTokenTransaction(getDb(), token, ip, answer)
+        : await answer(token ? await loadTokenActor(getDb(), token, ip) : null, getDb());
   } catch (err) {
     const known = apiErrorOf(err);
     if (!known) console.error("API request failed:", err);
@@ -95,6 +77,48 @@ export async function handleApiRequest(request: Request, path: string, ip: strin
   }
   if (limit) for (const [k, v] of Object.entries(rateLimitHeaders(limit))) response.headers.set(k, v);
   return response;
+}
+
+interface Asked {
+  request: Request;
+  token: string | null | undefined;
+  method: Method;
+  version: string;
+  rest: string;
+  limit: LimitState;
+  ip: string | undefined;
+}
+
+async function answerAs(found: TokenActor | null, db: Handle, { request, token, method, version, rest, limit, ip }: Asked): Promise<Response> {
+  if (!limit.allowed && !config.benchIgnoreApiRateLimit) {
+    throw new ApiError(429, "rate_limited", `At most ${limit.limit} requests a minute; try again in ${limit.resetSec} s.`, [], {
+      "Retry-After": String(limit.resetSec),
+    });
+  }
+  if (token !== undefined && !found) {
+    throw new ApiError(401, "invalid_token", "The bearer token is unknown, revoked or expired.", [], {
+      "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"',
+    });
+  }
+  const { endpoint, params } = match(version, rest, method);
+  const caller: ApiCaller | null = found
+    ? {
+        actor: found.actor,
+        ability: found.access === "read" ? readOnlyAbility(defineAbilityFor(found.actor)) : defineAbilityFor(found.actor),
+        token: { id: found.tokenId, access: found.access, scopeOrgId: found.scopeOrgId },
+        user: found.user,
+        db,
+      }
+    : null;
+  if (!caller && !endpoint.public) {
+    throw new ApiError(401, "missing_token", "Send an API token as `Authorization: Bearer <token>`.", [], {
+      "WWW-Authenticate": 'Bearer realm="api"',
+    });
+  }
+  if (caller && method !== "GET" && caller.token.access === "read") {
+    throw new ApiError(403, "read_only_token", "This token can only read; create a read-write token to change data.");
+  }
+  return run(endpoint, caller, params, request, ip);
 }
 
 function splitVersion(path: string): { version: string; rest: string } {
