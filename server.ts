@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -43,13 +42,20 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
   // every page request.
   app.get("/favicon.svg", (_req, res) => res.sendFile("favicon.svg", { root: "public", maxAge: "1d" }));
   // The JSON API straight to its router, from the same build (app/entry.server.tsx).
-  const { handleApiRequest } = build.entry.module as unknown as { handleApiRequest: ApiHandler };
+  // The router reads a light view of the request and answers JSON as text: no fetch Request
+  // or Response is built and read back per call (a handler's own Response, a PDF, is copied).
+  const { answerApiRequest } = build.entry.module as unknown as { answerApiRequest: ApiHandler };
   app.all(["/api", "/api/*"], (req, res, next) => {
-    handleApiRequest(toFetchRequest(req), req.params[0] ?? "", req.ip)
-      .then(async (response) => {
-        res.status(response.status);
-        response.headers.forEach((value, key) => res.setHeader(key, value));
-        res.end(Buffer.from(await response.arrayBuffer()));
+    answerApiRequest(apiRequestOf(req), req.params[0] ?? "", req.ip)
+      .then(async (reply) => {
+        res.status(reply.status);
+        if (reply instanceof Response) {
+          reply.headers.forEach((value, key) => res.setHeader(key, value));
+          res.end(Buffer.from(await reply.arrayBuffer()));
+        } else {
+          for (const [key, value] of Object.entries(reply.headers)) res.setHeader(key, value);
+          res.end(reply.text);
+        }
       })
       .catch(next);
   });
@@ -72,21 +78,28 @@ export async function startServer(options: { port?: number; log?: boolean } = {}
   };
 }
 
-type ApiHandler = (request: Request, path: string, ip: string | undefined) => Promise<Response>;
+interface ApiRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  body: AsyncIterable<Uint8Array> | null;
+}
+type ApiHandler = (request: ApiRequest, path: string, ip: string | undefined) => Promise<Response | { status: number; headers: Record<string, string>; text: string }>;
 
-function toFetchRequest(req: express.Request): Request {
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-    else if (value !== undefined) headers.set(key, value);
-  }
+function apiRequestOf(req: express.Request): ApiRequest {
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+  return {
     method: req.method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
-    duplex: hasBody ? "half" : undefined, // Node's fetch needs it for a streamed body
-  } as RequestInit);
+    url: `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`,
+    // As fetch's Headers.get: names in any case, repeated values joined.
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+      },
+    },
+    body: hasBody ? req : null,
+  };
 }
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;

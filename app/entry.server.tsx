@@ -57,4 +57,4 @@ export function handleError(error: unknown, { request }: LoaderFunctionArgs | Ac
 // server.ts answers /api/* with the API router directly (not through Remix's document
 // and route machinery, which the JSON API does not need); the api.$ route serves the same
 // router when the app runs under another adapter.
-export { handleApiRequest } from "./domain/api/router.server";
+export { answerApiRequest, handleApiRequest } from "./domain/api/router.server";

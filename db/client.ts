@@ -36,12 +36,24 @@ export function acceptsMultiStatementText(db: object): boolean {
 }
 
 /** A pg Pool for DATABASE_URL; without it, PGlite (embedded Postgres) in a local folder. */
+/**
+ * A pg client whose multi-statement text answers with its last statement's result (pg gives an
+ * array of results, of which Kysely reads nothing): BEGIN, the settings and a look-up in one
+ * round trip, the look-up's rows read by the caller.
+ */
+class LastResultClient extends pg.Client {
+  override query(...args: any[]): any {
+    const out: unknown = (super.query as (...a: unknown[]) => unknown).apply(this, args);
+    return out instanceof Promise ? out.then((r: unknown) => (Array.isArray(r) ? r[r.length - 1] : r)) : out;
+  }
+}
+
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
     // JIT off: the portal's statements are short, but row-level security inflates their
     // estimated cost, and a large one (the client export) spent 5.5 s of 10 s compiling 1,115
     // JIT functions for its policies' expressions.
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: "-c jit=off" });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: "-c jit=off", Client: LastResultClient });
     const role = options.role;
     // Queries on a client run in order, so the SET ROLE runs before any query of the pool's.
     if (role) pool.on("connect", (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`));

@@ -5,7 +5,13 @@ import { delegatingOrgIds, type Actor } from "../auth/actor";
 import { now } from "../lib/clock";
 
 /** A transaction that can run work after it commits (enqueue jobs, wake the mailer). */
-export type Tx = Transaction<DB> & { onCommit(fn: () => unknown): void };
+export type Tx = Transaction<DB> & {
+  onCommit(fn: () => unknown): void;
+  /** Settings the transaction was opened with by transactionLedBy, not yet confirmed by prepare. */
+  guessedSettings?: string;
+  /** Settings prepare confirmed, so the first join with them sets nothing (then cleared). */
+  preparedSettings?: string;
+};
 export type Handle = Database | Tx;
 
 /** Transaction-scoped settings (`app.*`) that row-level security policies read. */
@@ -17,17 +23,48 @@ export type Settings = Record<`app.${string}`, string>;
  */
 export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>, settings?: Settings): Promise<T> {
   if (isTx(db)) {
-    if (settings) await applySettings(db, settings);
+    // The first join of a transaction opened with these very settings (transactionLedBy) does
+    // not set them again; any other join sets its own, as ever.
+    const prepared = db.preparedSettings;
+    db.preparedSettings = undefined;
+    if (settings && settingsKey(settings) !== prepared) await applySettings(db, settings);
     return fn(db); // already inside one: join it
   }
+  return open(db, settings, undefined, (trx) => fn(trx));
+}
+
+/**
+ * Opens a transaction whose first round trip also carries `lead`, one plain statement (values
+ * as literals, no parameters), after BEGIN and the `guess` settings: a look-up of who acts, in
+ * the round trip that opens the transaction the request's work then runs in. `fn` gets the
+ * lead's rows; before any tenant query it calls `prepare(trx, settings)` with the settings
+ * the looked-up actor needs, which sets them unless they are the guess (no round trip then).
+ */
+export async function transactionLedBy<T>(db: Database, lead: string, guess: Settings | undefined, fn: (rows: unknown[], trx: Tx) => Promise<T>): Promise<T> {
+  return open(db, guess, lead, async (trx, rows) => {
+    trx.guessedSettings = guess ? settingsKey(guess) : undefined;
+    return fn(rows, trx);
+  });
+}
+
+/** Makes the transaction act with `settings` (see transactionLedBy); the next join with them sets nothing. */
+export async function prepare(trx: Tx, settings: Settings): Promise<void> {
+  const key = settingsKey(settings);
+  if (trx.guessedSettings !== key) await applySettings(trx, settings);
+  trx.guessedSettings = undefined;
+  trx.preparedSettings = key;
+}
+
+async function open<T>(db: Database, settings: Settings | undefined, lead: string | undefined, fn: (trx: Tx, leadRows: unknown[]) => Promise<T>): Promise<T> {
   const after: Array<() => unknown> = [];
   const withHooks = (raw: Kysely<DB>) => Object.assign(raw, { onCommit: (f: () => unknown) => void after.push(f) }) as Tx;
   let result: T;
   if (acceptsMultiStatementText(db)) {
     result = await db.connection().execute(async (conn) => {
-      await sql.raw(`begin; ${settingsStatement(settings ?? {})}`).execute(conn);
       try {
-        const value = await fn(withHooks(conn));
+        // One round trip; a multi-statement text answers with its last statement's rows (db/client.ts).
+        const { rows } = await sql.raw(["begin", settingsStatement(settings ?? {}), lead ?? ""].filter(Boolean).join("; ")).execute(conn);
+        const value = await fn(withHooks(conn), lead ? rows : []);
         await sql.raw("commit").execute(conn);
         return value;
       } catch (err) {
@@ -39,7 +76,8 @@ export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>, se
     result = await db.transaction().execute(async (raw) => {
       const trx = withHooks(raw);
       if (settings) await applySettings(trx, settings);
-      return fn(trx);
+      const rows = lead ? (await sql.raw(lead).execute(trx)).rows : [];
+      return fn(trx, rows);
     });
   }
   for (const f of after) {
@@ -51,6 +89,10 @@ export async function transaction<T>(db: Handle, fn: (trx: Tx) => Promise<T>, se
     }
   }
   return result;
+}
+
+function settingsKey(settings: Settings): string {
+  return JSON.stringify(Object.entries(settings));
 }
 
 async function applySettings(trx: Tx, settings: Settings): Promise<void> {
@@ -65,7 +107,7 @@ function settingsStatement(settings: Settings): string {
   return calls.length ? `select ${calls.join(", ")}` : "";
 }
 
-function escapeLiteral(value: string): string {
+export function escapeLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -95,7 +137,8 @@ export async function actAs(trx: Tx, actor: Actor, extraOrgIds: string[] = []): 
   await applySettings(trx, actorSettings(actor, extraOrgIds));
 }
 
-function actorSettings(actor: Actor, extraOrgIds: string[] = []): Settings {
+/** The settings a transaction acting for `actor` needs, at the request's clock `at`. */
+export function actorSettings(actor: Actor, extraOrgIds: string[] = [], at: Date = now()): Settings {
   // C-3: a partner user also acts for the client organizations its delegations allow. Not by
   // listing them (10,000 ids parsed on every statement, then compared per row): an `@<partner>`
   // entry says the transaction acts through that partner's delegations, which the policies look
@@ -106,7 +149,7 @@ function actorSettings(actor: Actor, extraOrgIds: string[] = []): Settings {
     "app.org_ids": [...direct, ...through].join(","),
     "app.user_id": actor.kind === "user" ? actor.userId : "",
     "app.staff_role": actor.kind === "staff" ? actor.role : "",
-    "app.now": through.length > 0 ? now().toISOString() : "",
+    "app.now": through.length > 0 ? at.toISOString() : "",
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ApiTokenAccess } from "../../../db/schema";
 import type { AppAbility } from "../../auth/ability";
 import type { UserActor } from "../../auth/actor";
+import type { Handle } from "../tx.server";
 
 // The shape of one API endpoint. A capability adds its endpoints as one small module that
 // lists them (app/domain/api/v1/*.ts) and one line in v1/index.ts: the router, the checks,
@@ -18,6 +19,11 @@ export interface ApiCaller {
   ability: AppAbility;
   token: { id: string; access: ApiTokenAccess; scopeOrgId: string | null };
   user: { id: string; email: string; name: string; locale: string };
+  /**
+   * Where the handler's queries run: for a read, the request's transaction, opened with the
+   * token's look-up and acting as the token's actor (join it with withActor); else the pool.
+   */
+  db: Handle;
 }
 
 /** Who sends the request, for public endpoints' abuse guards and the language of their mails. */

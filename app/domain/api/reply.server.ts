@@ -29,14 +29,28 @@ export class ApiError extends Error {
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
 
-export function successResponse(data: unknown, status = 200, pagination?: Pagination): Response {
-  const body = pagination ? { result: "success", data, pagination } : { result: "success", data };
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+/**
+ * A JSON reply before it becomes a Response: server.ts writes it to the socket as it is (no
+ * Response built and read back per request); the Remix route turns it into one (toResponse).
+ */
+export interface JsonReply {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
 }
 
-export function errorResponse(err: ApiError): Response {
+export function successReply(data: unknown, status = 200, pagination?: Pagination): JsonReply {
+  const body = pagination ? { result: "success", data, pagination } : { result: "success", data };
+  return { status, headers: { ...JSON_HEADERS }, text: JSON.stringify(body) };
+}
+
+export function errorReply(err: ApiError): JsonReply {
   const body = { result: "error", error: { code: err.code, description: err.message, errors: err.errors } };
-  return new Response(JSON.stringify(body), { status: err.status, headers: { ...JSON_HEADERS, ...err.headers } });
+  return { status: err.status, headers: { ...JSON_HEADERS, ...err.headers }, text: JSON.stringify(body) };
+}
+
+export function toResponse(reply: JsonReply | Response): Response {
+  return reply instanceof Response ? reply : new Response(reply.text, { status: reply.status, headers: reply.headers });
 }
 
 /** API field names are snake_case; the domain's are camelCase (`teamIds` → `team_ids`). */

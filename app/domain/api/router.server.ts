@@ -4,8 +4,9 @@ import { defineAbilityFor } from "../../auth/ability";
 import { readOnlyAbility } from "../../auth/read-only-ability";
 import { API_PER_IP, API_PER_USER, take, type LimitState } from "../../lib/rate-limit.server";
 import type { ApiCaller, Endpoint, Method } from "./endpoint";
-import { ApiError, apiErrorOf, errorResponse, successResponse, zodFieldErrors } from "./reply.server";
-import { loadTokenActor } from "./tokens.server";
+import { ApiError, apiErrorOf, errorReply, successReply, toResponse, zodFieldErrors, type JsonReply } from "./reply.server";
+import { loadTokenActor, tokenShaped, withTokenTransaction, type TokenActor } from "./tokens.server";
+import type { Handle } from "../tx.server";
 import { LATEST_VERSION, versions } from "./versions.server";
 
 // A-1…A-4: one entry point for every API request (the /api/* resource route calls it).
@@ -35,7 +36,18 @@ function routesOf(version: string): Compiled[] {
   return routes;
 }
 
-function bearerToken(request: Request): string | null | undefined {
+/**
+ * What the router reads of a request: a fetch Request (the Remix route), or server.ts's light
+ * view of the Node request (no Request built per call); the body is read only by endpoints with one.
+ */
+export interface ApiRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null;
+}
+
+function bearerToken(request: ApiRequest): string | null | undefined {
   const header = request.headers.get("Authorization");
   if (header === null) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -52,49 +64,81 @@ function rateLimitHeaders(state: LimitState): Record<string, string> {
 
 /** Answers one API request; `path` is what follows `/api/` (with or without a version). */
 export async function handleApiRequest(request: Request, path: string, ip: string | undefined): Promise<Response> {
+  return toResponse(await answerApiRequest(request, path, ip));
+}
+
+/** handleApiRequest's answer as it is: JSON as text with its status and headers, or a handler's Response (a PDF). */
+export async function answerApiRequest(request: ApiRequest, path: string, ip: string | undefined): Promise<JsonReply | Response> {
   let limit: LimitState | undefined;
-  let response: Response;
+  let response: JsonReply | Response;
   try {
     const { version, rest } = splitVersion(path);
     const token = bearerToken(request);
-    const found = token ? await loadTokenActor(getDb(), token, ip) : null;
-    limit = found ? await take(API_PER_USER, found.user.id) : await take(API_PER_IP, ip ?? "unknown");
-    if (!limit.allowed && !config.benchIgnoreApiRateLimit) {
-      throw new ApiError(429, "rate_limited", `At most ${limit.limit} requests a minute; try again in ${limit.resetSec} s.`, [], {
-        "Retry-After": String(limit.resetSec),
-      });
-    }
-    if (token !== undefined && !found) {
-      throw new ApiError(401, "invalid_token", "The bearer token is unknown, revoked or expired.", [], {
-        "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"',
-      });
-    }
     const method = (request.method === "HEAD" ? "GET" : request.method) as Method;
-    const { endpoint, params } = match(version, rest, method);
-    const caller: ApiCaller | null = found
-      ? {
-          actor: found.actor,
-          ability: found.access === "read" ? readOnlyAbility(defineAbilityFor(found.actor)) : defineAbilityFor(found.actor),
-          token: { id: found.tokenId, access: found.access, scopeOrgId: found.scopeOrgId },
-          user: found.user,
-        }
-      : null;
-    if (!caller && !endpoint.public) {
-      throw new ApiError(401, "missing_token", "Send an API token as `Authorization: Bearer <token>`.", [], {
-        "WWW-Authenticate": 'Bearer realm="api"',
-      });
-    }
-    if (caller && method !== "GET" && caller.token.access === "read") {
-      throw new ApiError(403, "read_only_token", "This token can only read; create a read-write token to change data.");
-    }
-    response = await run(endpoint, caller, params, request, ip);
+    const answer = async (found: TokenActor | null, db: Handle) => {
+      limit = found ? await take(API_PER_USER, found.user.id) : await take(API_PER_IP, ip ?? "unknown");
+      return answerAs(found, db, { request, token, method, version, rest, limit, ip });
+    };
+    // A read with a token runs in one transaction whose first round trip also looks the token up
+    // (every request, so revocation, expiry, scope and delegations apply on the very next one).
+    // A change keeps its own transactions, as its domain functions open them.
+    response =
+      token && method === "GET" && tokenShaped(token)
+        ? await withTokenTransaction(getDb(), token, ip, answer)
+        : await answer(token ? await loadTokenActor(getDb(), token, ip) : null, getDb());
   } catch (err) {
     const known = apiErrorOf(err);
     if (!known) console.error("API request failed:", err);
-    response = errorResponse(known ?? new ApiError(500, "internal_error", "Something went wrong on our side."));
+    response = errorReply(known ?? new ApiError(500, "internal_error", "Something went wrong on our side."));
   }
-  if (limit) for (const [k, v] of Object.entries(rateLimitHeaders(limit))) response.headers.set(k, v);
+  if (limit) {
+    const headers = rateLimitHeaders(limit);
+    if (response instanceof Response) for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+    else Object.assign(response.headers, headers);
+  }
   return response;
+}
+
+interface Asked {
+  request: ApiRequest;
+  token: string | null | undefined;
+  method: Method;
+  version: string;
+  rest: string;
+  limit: LimitState;
+  ip: string | undefined;
+}
+
+async function answerAs(found: TokenActor | null, db: Handle, { request, token, method, version, rest, limit, ip }: Asked): Promise<JsonReply | Response> {
+  if (!limit.allowed && !config.benchIgnoreApiRateLimit) {
+    throw new ApiError(429, "rate_limited", `At most ${limit.limit} requests a minute; try again in ${limit.resetSec} s.`, [], {
+      "Retry-After": String(limit.resetSec),
+    });
+  }
+  if (token !== undefined && !found) {
+    throw new ApiError(401, "invalid_token", "The bearer token is unknown, revoked or expired.", [], {
+      "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"',
+    });
+  }
+  const { endpoint, params } = match(version, rest, method);
+  const caller: ApiCaller | null = found
+    ? {
+        actor: found.actor,
+        ability: found.access === "read" ? readOnlyAbility(defineAbilityFor(found.actor)) : defineAbilityFor(found.actor),
+        token: { id: found.tokenId, access: found.access, scopeOrgId: found.scopeOrgId },
+        user: found.user,
+        db,
+      }
+    : null;
+  if (!caller && !endpoint.public) {
+    throw new ApiError(401, "missing_token", "Send an API token as `Authorization: Bearer <token>`.", [], {
+      "WWW-Authenticate": 'Bearer realm="api"',
+    });
+  }
+  if (caller && method !== "GET" && caller.token.access === "read") {
+    throw new ApiError(403, "read_only_token", "This token can only read; create a read-write token to change data.");
+  }
+  return run(endpoint, caller, params, request, ip);
 }
 
 function splitVersion(path: string): { version: string; rest: string } {
@@ -127,7 +171,7 @@ function match(version: string, path: string, method: Method): { endpoint: Endpo
 /** Every request body of the API is small JSON: past this size it is drained, not kept, and refused. */
 const MAX_BODY_BYTES = 256 * 1024;
 
-async function readBody(request: Request): Promise<string> {
+async function readBody(request: ApiRequest): Promise<string> {
   if (!request.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -141,7 +185,7 @@ async function readBody(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Record<string, string>, request: Request, ip: string | undefined): Promise<Response> {
+async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Record<string, string>, request: ApiRequest, ip: string | undefined): Promise<JsonReply | Response> {
   // A malformed id names nothing: 404, like an id of another organization.
   const params = endpoint.params ? endpoint.params.safeParse(rawParams) : undefined;
   if (params && !params.success) throw new ApiError(404, "not_found", "The resource does not exist or is not visible to this token.");
@@ -175,5 +219,5 @@ async function run(endpoint: Endpoint, caller: ApiCaller | null, rawParams: Reco
   const client = { ip: ip ?? "unknown", acceptLanguage: request.headers.get("Accept-Language") };
   const reply = await endpoint.handler(caller as ApiCaller, { params: params?.data, query, body, client } as never);
   if (reply instanceof Response) return reply;
-  return successResponse(reply.data, reply.status ?? endpoint.success.status, reply.pagination);
+  return successReply(reply.data, reply.status ?? endpoint.success.status, reply.pagination);
 }

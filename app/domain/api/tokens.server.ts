@@ -4,12 +4,14 @@ import { z } from "zod";
 import { toCount } from "../../../db/client";
 import type { ApiTokenAccess } from "../../../db/schema";
 import { buildUserActor, withKnownDelegations, type DelegationsAnswer } from "../../auth/actor.server";
-import type { UserActor } from "../../auth/actor";
+import type { DelegationFacts, UserActor } from "../../auth/actor";
 import { now } from "../../lib/clock";
 import { pageCount, pageNumber } from "../../lib/paging";
 import { audit } from "../audit/audit.server";
 import { Conflict, Invalid, NotFound } from "../errors";
-import { withActor, type Handle } from "../tx.server";
+import { cachedDelegations } from "../../auth/delegation-cache.server";
+import type { Database } from "../../../db/client";
+import { actorSettings, escapeLiteral, prepare, transactionLedBy, withActor, type Handle, type Settings, type Tx } from "../tx.server";
 
 // A-1: the API tokens a user creates, names, scopes, lists and revokes on their account page.
 // A token is 32 random bytes; only its SHA-256 is stored, the token itself is shown once.
@@ -154,13 +156,75 @@ export interface TokenActor {
  * most once a minute.
  */
 export async function loadTokenActor(db: Handle, token: string, ip?: string): Promise<TokenActor | null> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-  const loaded = await withKnownDelegations(
-    hashApiToken(token),
-    (found: TokenActorJson) => `token:${found.user.id}:${found.scopeOrgId ?? ""}`,
-    async (tokenHash, stamp) => (await sql<{ found: TokenActorJson | null }>`select portal_api_token_actor(${tokenHash}, ${now()}, ${stamp}) as found`.execute(db)).rows[0]?.found,
-  );
-  if (!loaded) return null;
+  if (!tokenShaped(token)) return null;
+  const at = now();
+  const loaded = await withKnownDelegations(hashApiToken(token), tokenKey, async (tokenHash, stamp) => lookUp(db, tokenHash, at, stamp));
+  return loaded && tokenActorOf(loaded, ip);
+}
+
+export function tokenShaped(token: string): boolean {
+  return token.startsWith(TOKEN_PREFIX) && token.length <= 100;
+}
+
+const tokenKey = (found: TokenActorJson) => `token:${found.user.id}:${found.scopeOrgId ?? ""}`;
+
+async function lookUp(db: Handle, tokenHash: string, at: Date, stamp: string | null): Promise<TokenActorJson | null | undefined> {
+  return (await sql<{ found: TokenActorJson | null }>`select portal_api_token_actor(${tokenHash}, ${at}, ${stamp}) as found`.execute(db)).rows[0]?.found;
+}
+
+/**
+ * A-1/A-4 for a read: the token's look-up travels with BEGIN in the round trip that opens the
+ * request's transaction, and `fn` runs in that transaction, acting as the token's actor; `fn`
+ * gets null (and must answer 401 without touching data) for an unknown, revoked or expired token.
+ *
+ * The look-up is made on every request, so a revocation, an expiry or a changed membership,
+ * scope or delegation applies on the very next one. What this process remembers of a token is
+ * only a guess of the settings (`app.*`) its actor needs, sent with BEGIN: the looked-up actor's
+ * settings replace a wrong guess before `fn` runs any query.
+ */
+export async function withTokenTransaction<T>(db: Database, token: string, ip: string | undefined, fn: (found: TokenActor | null, trx: Tx) => Promise<T>): Promise<T> {
+  const tokenHash = hashApiToken(token);
+  const at = now();
+  const stamp = cachedDelegations(tokenHash)?.stamp ?? null;
+  const lead = `select portal_api_token_actor(${escapeLiteral(tokenHash)}, ${escapeLiteral(at.toISOString())}::timestamptz, ${stamp === null ? "null" : escapeLiteral(stamp)}) as found`;
+  const guess = guessedSettings(tokenHash, at);
+  return transactionLedBy(db, lead, guess, async (rows, trx) => {
+    let first = true;
+    const loaded = await withKnownDelegations(tokenHash, tokenKey, async (hash, sentStamp) => {
+      if (first && sentStamp === stamp) {
+        first = false;
+        return (rows[0] as { found: TokenActorJson | null } | undefined)?.found;
+      }
+      return lookUp(trx, hash, at, sentStamp);
+    });
+    if (!loaded) {
+      settingsGuesses.delete(tokenHash);
+      return fn(null, trx);
+    }
+    const found = tokenActorOf(loaded, ip);
+    const settings = actorSettings(found.actor, [], at);
+    await prepare(trx, settings);
+    rememberSettings(tokenHash, settings);
+    return fn(found, trx);
+  });
+}
+
+// The settings each recent token's actor needed, as a guess for its next request (bounded).
+const MAX_GUESSES = 20_000;
+const settingsGuesses = new Map<string, Settings>();
+
+function guessedSettings(tokenHash: string, at: Date): Settings | undefined {
+  const known = settingsGuesses.get(tokenHash);
+  return known && (known["app.now"] ? { ...known, "app.now": at.toISOString() } : known);
+}
+
+function rememberSettings(tokenHash: string, settings: Settings): void {
+  settingsGuesses.delete(tokenHash);
+  settingsGuesses.set(tokenHash, settings);
+  if (settingsGuesses.size > MAX_GUESSES) settingsGuesses.delete(settingsGuesses.keys().next().value!);
+}
+
+function tokenActorOf(loaded: { found: TokenActorJson; delegations: DelegationFacts[] }, ip: string | undefined): TokenActor {
   const { found, delegations } = loaded;
   return {
     tokenId: found.tokenId,

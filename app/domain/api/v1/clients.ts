@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { delegationIn, membershipOf } from "../../../auth/actor";
 import { config } from "../../../config.server";
-import { getDb } from "../../../db.server";
 import { delegationRequestSchema, partnerClients, requestDelegation } from "../../clients/delegations.server";
 import { clientExportStatus } from "../../clients/exports.server";
 import { visibleProducts } from "../../products/queries.server";
@@ -69,7 +68,7 @@ export const clientEndpoints = [
     errors: [404],
     async handler(caller, { query }) {
       const orgId = partnerOrgOf(caller, query.organization_id);
-      const list = await partnerClients(getDb(), caller, orgId, { page: query.page, perPage: query.per_page });
+      const list = await partnerClients(caller.db, caller, orgId, { page: query.page, perPage: query.per_page });
       return {
         data: list.links.map((l) => ({
           id: l.id,
@@ -98,7 +97,7 @@ export const clientEndpoints = [
     errors: [403, 404, 409, 422],
     async handler(caller, { query, body }) {
       const orgId = partnerOrgOf(caller, query.organization_id);
-      const { id } = await requestDelegation(getDb(), caller, orgId, {
+      const { id } = await requestDelegation(caller.db, caller, orgId, {
         clientOrgId: body.client_org_id,
         access: body.access,
         billing: body.billing ? "yes" : undefined,
@@ -122,7 +121,7 @@ export const clientEndpoints = [
       const delegation = delegationIn(caller.actor, params.id);
       if (!delegation || membershipOf(caller.actor, params.id)) throw notFound();
       if (query.organization_id !== undefined && partnerOrgOf(caller, query.organization_id) !== delegation.partnerOrgId) throw notFound();
-      const list = await withActor(getDb(), caller.actor, (trx) =>
+      const list = await withActor(caller.db, caller.actor, (trx) =>
         visibleProducts(trx, caller, params.id, { page: query.page, perPage: query.per_page }),
       );
       return { data: list.products.map(productOut), pagination: paginated(list.page, query.per_page, list.total) };
@@ -140,7 +139,7 @@ export const clientEndpoints = [
     errors: [404],
     async handler(caller, { params, query }) {
       const orgId = partnerOrgOf(caller, query.organization_id);
-      const e = await clientExportStatus(getDb(), caller, orgId, params.id);
+      const e = await clientExportStatus(caller.db, caller, orgId, params.id);
       return {
         data: {
           id: e.id,

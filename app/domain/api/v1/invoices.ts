@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { getDb } from "../../../db.server";
 import { renderInvoicePdf } from "../../billing/invoice-pdf.server";
 import { invoiceDocument, listInvoices } from "../../billing/invoices.server";
 import { withActor } from "../../tx.server";
@@ -30,7 +29,7 @@ export const invoiceEndpoints = [
     success: { status: 200, description: "The invoices and credit notes", data: z.array(document), list: true },
     errors: [403, 404],
     async handler(caller, { params, query }) {
-      const list = await withActor(getDb(), caller.actor, (trx) => listInvoices(trx, caller, params.id, { page: query.page, perPage: query.per_page }));
+      const list = await withActor(caller.db, caller.actor, (trx) => listInvoices(trx, caller, params.id, { page: query.page, perPage: query.per_page }));
       return {
         data: list.invoices.map((d) => ({
           id: d.id,
@@ -56,7 +55,7 @@ export const invoiceEndpoints = [
     success: { status: 200, description: "The invoice's PDF", pdf: true },
     errors: [403, 404],
     async handler(caller, { params }) {
-      const invoice = await withActor(getDb(), caller.actor, (trx) => invoiceDocument(trx, caller, params.id, params.invoice_id));
+      const invoice = await withActor(caller.db, caller.actor, (trx) => invoiceDocument(trx, caller, params.id, params.invoice_id));
       const pdf = await renderInvoicePdf(invoice);
       return new Response(new Uint8Array(pdf), {
         headers: {

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { getDb } from "../../../db.server";
 import { organizationsOf } from "../../orgs/queries.server";
 import { organizationSettings, settingsSchema, updateOrganizationSettings } from "../../orgs/settings.server";
-import { defineEndpoint, orgIdParams, pageQuery, paginated } from "../endpoint";
+import { defineEndpoint, orgIdParams, pageQuery, paginated, type ApiCaller } from "../endpoint";
 
 // O-3: the organizations a token reaches, and the organization's own data.
 const organizationSummary = z.object({
@@ -42,8 +41,8 @@ const organizationPatch = z
   })
   .strict();
 
-async function readOrganization(caller: Parameters<typeof organizationSettings>[1], orgId: string) {
-  const o = await organizationSettings(getDb(), caller, orgId);
+async function readOrganization(caller: ApiCaller, orgId: string) {
+  const o = await organizationSettings(caller.db, caller, orgId);
   return {
     id: orgId,
     name: o.name,
@@ -101,9 +100,9 @@ export const organizationEndpoints = [
     success: { status: 200, description: "The organization after the change", data: organization },
     errors: [403, 404, 422],
     async handler(caller, { params, body }) {
-      const current = await organizationSettings(getDb(), caller, params.id);
+      const current = await organizationSettings(caller.db, caller, params.id);
       // The same domain call as the settings page, with the fields the request leaves out kept.
-      await updateOrganizationSettings(getDb(), caller, params.id, {
+      await updateOrganizationSettings(caller.db, caller, params.id, {
         name: body.name ?? current.name,
         legalForm: body.legal_form !== undefined ? body.legal_form : current.legal_form,
         street: body.street !== undefined ? body.street : current.street,

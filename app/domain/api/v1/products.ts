@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { allows } from "../../../auth/ability";
-import { getDb } from "../../../db.server";
 import { AUTO_RENEW_METHODS } from "../../billing/renewal-rules";
 import { autoRenewalMethodSchema, setAutoRenewal } from "../../billing/renewals.server";
 import { readableProduct, visibleProducts } from "../../products/queries.server";
@@ -40,7 +39,7 @@ export function productOut(p: ProductRow) {
 }
 
 async function oneProduct(caller: ApiCaller, orgId: string, productId: string) {
-  return withActor(getDb(), caller.actor, async (trx) => {
+  return withActor(caller.db, caller.actor, async (trx) => {
     const p = await readableProduct(trx, caller, orgId, productId);
     const row = await trx
       .selectFrom("products")
@@ -66,7 +65,7 @@ export const productEndpoints = [
     success: { status: 200, description: "The products", data: z.array(product), list: true },
     errors: [404],
     async handler(caller, { params, query }) {
-      const list = await withActor(getDb(), caller.actor, (trx) =>
+      const list = await withActor(caller.db, caller.actor, (trx) =>
         visibleProducts(trx, caller, params.id, { page: query.page, perPage: query.per_page }),
       );
       return { data: list.products.map(productOut), pagination: paginated(list.page, query.per_page, list.total) };
@@ -85,7 +84,7 @@ export const productEndpoints = [
     errors: [403, 404, 409, 422],
     async handler(caller, { params, body }) {
       await setAutoRenewal(
-        getDb(),
+        caller.db,
         caller,
         params.id,
         params.product_id,

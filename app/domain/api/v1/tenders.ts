@@ -95,7 +95,7 @@ export const tenderEndpoints = [
     errors: [404],
     async handler(caller, { query }) {
       const orgId = partnerOrgOf(caller, query.organization_id);
-      const board = await tenderBoard(getDb(), caller, orgId, { page: query.page, perPage: query.per_page });
+      const board = await tenderBoard(caller.db, caller, orgId, { page: query.page, perPage: query.per_page });
       return {
         data: board.tenders.map((t) => ({
           id: t.id,

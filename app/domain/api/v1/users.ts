@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { getDb } from "../../../db.server";
 import { pickLocale } from "../../../i18n/index";
 import { inviteMember, inviteSchema } from "../../orgs/invitations.server";
 import { listMembers, memberPermissions, removeMembers, updateMemberPermissions, updatePermissionsSchema } from "../../orgs/members.server";
@@ -46,7 +45,7 @@ const permissionsBody = z
 const memberParams = z.object({ id: uuid, user_id: uuid });
 
 async function permissionsOf(caller: ApiCaller, orgId: string, userId: string) {
-  const p = await withActor(getDb(), caller.actor, (trx) => memberPermissions(trx, caller.ability, orgId, userId));
+  const p = await withActor(caller.db, caller.actor, (trx) => memberPermissions(trx, caller.ability, orgId, userId));
   return {
     user_id: p.member.userId,
     role: p.member.isLegalRep ? ("legal_rep" as const) : p.member.role,
@@ -68,7 +67,7 @@ export const userEndpoints = [
     success: { status: 200, description: "The users", data: z.array(member), list: true },
     errors: [403, 404],
     async handler(caller, { params, query }) {
-      const list = await withActor(getDb(), caller.actor, (trx) =>
+      const list = await withActor(caller.db, caller.actor, (trx) =>
         listMembers(trx, caller.ability, params.id, { q: query.q, page: query.page, perPage: query.per_page }),
       );
       return {
@@ -90,7 +89,7 @@ export const userEndpoints = [
     errors: [403, 404, 422],
     async handler(caller, { params, body }) {
       const locale = pickLocale(caller.user.locale, null);
-      const { invitationId } = await withActor(getDb(), caller.actor, (trx) =>
+      const { invitationId } = await withActor(caller.db, caller.actor, (trx) =>
         inviteMember(trx, caller, params.id, { email: body.email, role: body.role, permissions: body.permissions, teamIds: body.team_ids }, locale),
       );
       return { status: 201, data: { invitation_id: invitationId } };
@@ -108,7 +107,7 @@ export const userEndpoints = [
     success: { status: 200, description: "The users were removed", data: z.object({ removed: z.number().int() }) },
     errors: [403, 404, 409, 422],
     async handler(caller, { params, body }) {
-      const removed = await withActor(getDb(), caller.actor, (trx) => removeMembers(trx, caller, params.id, body.user_ids));
+      const removed = await withActor(caller.db, caller.actor, (trx) => removeMembers(trx, caller, params.id, body.user_ids));
       return { data: { removed } };
     },
   }),
@@ -124,7 +123,7 @@ export const userEndpoints = [
     success: { status: 200, description: "The user's permissions after the change", data: permissionsView },
     errors: [403, 404, 409, 422],
     async handler(caller, { params, body }) {
-      await withActor(getDb(), caller.actor, (trx) => updateMemberPermissions(trx, caller, params.id, params.user_id, body));
+      await withActor(caller.db, caller.actor, (trx) => updateMemberPermissions(trx, caller, params.id, params.user_id, body));
       return { data: await permissionsOf(caller, params.id, params.user_id) };
     },
   }),
