@@ -142,13 +142,14 @@ export async function seedDemo(db: Kysely<DB>, services: SeedServices): Promise<
       [leman, lemanDomain, "twint"],
       [leman, lemanMail, "mastercard"],
     ] as const) {
+      const { token, label } = method === "twint" ? services.savedTwint(orgId) : services.savedCard(orgId);
       const saved = await trx
         .insertInto("saved_payment_methods")
         .values({
           org_id: orgId,
           method,
-          gateway_token: (method === "twint" ? services.savedTwint(orgId) : services.savedCard(orgId)).token,
-          label: (method === "twint" ? services.savedTwint(orgId) : services.savedCard(orgId)).label,
+          gateway_token: token,
+          label,
           created_at: today,
         })
         .returning("id")

@@ -108,11 +108,6 @@ async function namesOf(trx: Tx, partnerOrgId: string, clientOrgId: string) {
   return { partner: name(partnerOrgId), client: name(clientOrgId) };
 }
 
-/**
- * The other side of a link is told (mail) and its log written in the same transaction: for
- * the rest of this transaction only, it also acts for that organization.
- */
-const alsoActFor = actAlsoFor;
 
 async function isApprovedPartner(trx: Tx, orgId: string): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`select id from portal_find_partners(${orgId}, 1)`.execute(trx);
@@ -153,7 +148,7 @@ export async function requestDelegation(db: Handle, acting: Acting, partnerOrgId
         throw err;
       });
     if (!row) throw new Conflict("link_exists", "partners.errors.linkExists");
-    await alsoActFor(trx, input.clientOrgId);
+    await actAlsoFor(trx, input.clientOrgId);
     await audit(trx, acting.actor, { orgId: partnerOrgId, action: "delegation.requested", targetType: "partner_client_link", targetId: row.id, data: { clientOrgId: input.clientOrgId, access: input.access, billing } });
     await audit(trx, acting.actor, { orgId: input.clientOrgId, action: "delegation.requested", targetType: "partner_client_link", targetId: row.id, data: { partnerOrgId, access: input.access, billing } });
     const names = await trx.selectFrom("organizations").select("name").where("id", "=", partnerOrgId).executeTakeFirstOrThrow();
@@ -207,7 +202,7 @@ export async function answerDelegation(db: Handle, acting: Acting, clientOrgId: 
       return "expired" as const;
     }
     const names = await namesOf(trx, link.org_id, clientOrgId);
-    await alsoActFor(trx, link.org_id);
+    await actAlsoFor(trx, link.org_id);
     if (!answer.accept) {
       await trx.updateTable("partner_client_links").set({ state: "declined", answered_by: userOf(acting.actor) }).where("id", "=", link.id).execute();
       await audit(trx, acting.actor, { orgId: clientOrgId, action: "delegation.declined", targetType: "partner_client_link", targetId: link.id, data: { partnerOrgId: link.org_id } });
@@ -260,7 +255,7 @@ export async function grantDelegation(db: Handle, acting: Acting, clientOrgId: s
     await setProducts(trx, clientOrgId, row.id, grant);
     await audit(trx, acting.actor, { orgId: clientOrgId, action: "delegation.granted", targetType: "partner_client_link", targetId: row.id, data: { partnerOrgId, ...grantData(grant) } });
     const names = await namesOf(trx, partnerOrgId, clientOrgId);
-    await alsoActFor(trx, partnerOrgId);
+    await actAlsoFor(trx, partnerOrgId);
     await tellLegalRep(trx, partnerOrgId, "clients.mail.granted", { client: names.client, access: grant.access });
     return row;
   });
@@ -288,7 +283,7 @@ export async function changeDelegation(db: Handle, acting: Acting, clientOrgId: 
     await setProducts(trx, clientOrgId, link.id, grant);
     await audit(trx, acting.actor, { orgId: clientOrgId, action: "delegation.changed", targetType: "partner_client_link", targetId: link.id, data: { partnerOrgId: link.org_id, ...grantData(grant) } });
     const names = await namesOf(trx, link.org_id, clientOrgId);
-    await alsoActFor(trx, link.org_id);
+    await actAlsoFor(trx, link.org_id);
     await tellLegalRep(trx, link.org_id, "clients.mail.changed", { client: names.client, access: grant.access });
   });
 }
@@ -310,7 +305,7 @@ export async function requestExtension(db: Handle, acting: Acting, partnerOrgId:
     if (!link) throw new NotFound();
     await audit(trx, acting.actor, { orgId: partnerOrgId, action: "delegation.extension_requested", targetType: "partner_client_link", targetId: link.id, data: { clientOrgId: link.client_org_id } });
     const names = await namesOf(trx, partnerOrgId, link.client_org_id);
-    await alsoActFor(trx, link.client_org_id);
+    await actAlsoFor(trx, link.client_org_id);
     await audit(trx, acting.actor, { orgId: link.client_org_id, action: "delegation.extension_requested", targetType: "partner_client_link", targetId: link.id, data: { partnerOrgId } });
     await tellLegalRep(trx, link.client_org_id, "clients.mail.extension", { partner: names.partner, date: link.ends_at!.toISOString().slice(0, 10) });
   });
@@ -349,7 +344,7 @@ export async function endDelegation(db: Handle, acting: Acting, orgId: string, i
       .where("id", "=", link.id)
       .execute();
     const data = { partnerOrgId: link.org_id, clientOrgId: link.client_org_id, endedBy: side, payerWas: link.payer };
-    await alsoActFor(trx, other);
+    await actAlsoFor(trx, other);
     await audit(trx, acting.actor, { orgId, action: "delegation.ended", targetType: "partner_client_link", targetId: link.id, data });
     await audit(trx, acting.actor, { orgId: other, action: "delegation.ended", targetType: "partner_client_link", targetId: link.id, data });
     const names = await namesOf(trx, link.org_id, link.client_org_id);

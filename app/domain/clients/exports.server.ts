@@ -79,8 +79,8 @@ export function exportAccess(acting: Acting, orgId: string): ExportAccess {
   if (allows(acting.ability, "create", "ClientExport", { orgId, requestedBy: null })) return { clients: null, partnerInvoices: true, requestedBy: null };
   assertCan(acting.ability, "read", "ClientExport", { orgId, requestedBy: userId });
   const delegation = acting.actor.kind === "user" ? acting.actor.delegations?.find((d) => d.partnerOrgId === orgId) : undefined;
-  const clients = (delegation?.billing ?? []).filter((clientOrgId) => allows(acting.ability, "create", "ClientExport", { orgId, clientOrgId }));
-  return { clients, partnerInvoices: false, requestedBy: userId };
+  // The ClientExport rule of delegation-rules.ts grants exactly these clients.
+  return { clients: delegation?.billing ?? [], partnerInvoices: false, requestedBy: userId };
 }
 
 /** The clients an export can be filtered by: organizations linked to the partner (active or ended) that the user may export. */
